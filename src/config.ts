@@ -1,0 +1,75 @@
+import path from 'node:path';
+import * as v from 'valibot';
+
+const int = (min: number, fallback: number) =>
+  v.pipe(
+    v.optional(v.string(), String(fallback)),
+    v.trim(),
+    v.regex(/^\d+$/, 'must be a whole number'),
+    v.transform(Number),
+    v.minValue(min, `must be at least ${min}`),
+  );
+const bool = (fallback: boolean) =>
+  v.pipe(
+    v.optional(v.string(), fallback ? 'true' : 'false'),
+    v.trim(),
+    v.toLowerCase(),
+    v.picklist(['1', '0', 'true', 'false', 'yes', 'no', 'on', 'off'], 'must be true or false'),
+    v.transform((s) => ['1', 'true', 'yes', 'on'].includes(s)),
+  );
+const list = v.pipe(
+  v.optional(v.string(), ''),
+  v.transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean)),
+);
+
+/** Every environment variable the server reads, with its default. README documents each one. */
+const EnvSchema = v.object({
+  PORT: v.pipe(int(0, 8000), v.maxValue(65535, 'must be at most 65535')),
+  HOST: v.optional(v.pipe(v.string(), v.trim(), v.minLength(1)), '127.0.0.1'),
+  DATA_DIR: v.optional(v.pipe(v.string(), v.minLength(1)), './data'),
+  WHISPER_MODEL: v.optional(v.pipe(v.string(), v.minLength(1)), 'ggml-base.en.bin'),
+  WHISPER_VAD_MODEL: v.optional(v.string(), ''),
+  WHISPER_LIB_PATH: v.optional(v.string(), ''),
+  WORKERS: int(1, 1),
+  WHISPER_THREADS: int(1, 4),
+  HEARTBEAT_INTERVAL_MS: int(50, 30000),
+  TASK_TIMEOUT_MS: int(1000, 2 * 60 * 60 * 1000),
+  LOG_LEVEL: v.optional(v.picklist(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']), 'info'),
+  MAX_UPLOAD_BYTES: int(1, 1024 * 1024 * 1024),
+  MAX_AUDIO_SECONDS: int(1, 4 * 60 * 60),
+  MAX_ATTEMPTS: int(1, 3),
+  URL_FETCH_TIMEOUT_MS: int(100, 5 * 60 * 1000),
+  URL_FETCH_ALLOW_HOSTS: list,
+  API_KEYS: v.optional(v.string(), ''),
+  CORS_ORIGINS: list,
+  MAX_QUEUED_TASKS: int(1, 1000),
+  RATE_LIMIT_PER_MINUTE: int(0, 120),
+  MAX_WS_CONNECTIONS: int(1, 10000),
+  MAX_WS_CONNECTIONS_PER_TASK: int(1, 100),
+  MAX_WS_FRAME_BYTES: int(64, 4096),
+  SHUTDOWN_GRACE_MS: int(0, 30000),
+  MEDIA_RETENTION_HOURS: int(0, 24),
+  RESULT_RETENTION_DAYS: int(0, 30),
+  TRUST_PROXY: bool(false),
+});
+
+/** The parsed, frozen configuration. */
+export type Config = Readonly<v.InferOutput<typeof EnvSchema> & { DATA_DIR: string; MODELS_DIR: string }>;
+
+/** Thrown when the environment holds a bad value; the message is one line naming the variable. */
+export class ConfigError extends Error {}
+
+/** Parses env once into a frozen Config; throws ConfigError with one clear line on a bad value. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const known = Object.fromEntries(
+    Object.keys(EnvSchema.entries).flatMap((k) => (env[k] === undefined || env[k] === '' && k !== 'API_KEYS' ? [] : [[k, env[k]]])),
+  );
+  const result = v.safeParse(EnvSchema, known);
+  if (!result.success) {
+    const issue = result.issues[0]!;
+    const key = v.getDotPath(issue) ?? 'environment';
+    throw new ConfigError(`Invalid configuration: ${key}=${JSON.stringify(known[key] ?? '')} ${issue.message}`);
+  }
+  const dataDir = path.resolve(result.output.DATA_DIR);
+  return Object.freeze({ ...result.output, DATA_DIR: dataDir, MODELS_DIR: path.join(dataDir, 'models') });
+}

@@ -1,0 +1,92 @@
+import type { TaskError } from './errors.ts';
+
+/** Lifecycle status of a task row. */
+export type TaskStatus = 'queued' | 'processing' | 'completed' | 'failed' | 'cancelled';
+
+/** Progress stages of the contract, in their only allowed order. */
+export const STAGES = ['queued', 'transcribing', 'aligning', 'diarizing', 'complete'] as const;
+export type Stage = (typeof STAGES)[number];
+
+/** Options a client chose for one task (validated at the HTTP boundary). */
+export interface TaskParams {
+  language: string; // ISO code or 'auto'
+  task: 'transcribe' | 'translate';
+  vad: boolean;
+  wordTimestamps: boolean;
+  diarize: boolean;
+  minSpeakers?: number;
+  maxSpeakers?: number;
+  initialPrompt?: string;
+  temperature: number;
+}
+
+/** One word with its timing, in seconds. */
+export interface Word {
+  word: string;
+  start: number;
+  end: number;
+  probability: number;
+}
+
+/** One token as whisper.cpp reports it (times in seconds; -1 when unknown). */
+export interface Token {
+  id: number;
+  text: string;
+  p: number;
+  t0: number;
+  t1: number;
+  tDtw: number;
+  special: boolean;
+}
+
+/** One transcript segment, in seconds from the start of the media. */
+export interface Segment {
+  id: number;
+  start: number;
+  end: number;
+  text: string;
+  noSpeechProb: number;
+  avgLogprob: number;
+  tokens: Token[];
+  words?: Word[];
+  speaker?: string;
+}
+
+/** What a finished transcription returns. */
+export interface TranscriptResult {
+  text: string;
+  language: string;
+  languageProbability: number | null;
+  duration: number; // seconds of media
+  model: string;
+  segments: Segment[];
+  timings: { decodeMs: number; transcribeMs: number; totalMs: number };
+}
+
+/** What the scheduler needs of the engine: run one job, report through callbacks, cancel by id. */
+export interface TranscriptionJob {
+  taskId: string;
+  mediaPath: string;
+  params: TaskParams;
+  onStarted?: (info: { durationSec: number }) => void;
+  onProgress?: (percent: number) => void;
+  onSegment?: (segment: Segment) => void;
+}
+
+/** The outcome of a job: expected failures are data, not exceptions. */
+export type JobOutcome =
+  | { ok: true; result: TranscriptResult }
+  | { ok: false; error: TaskError };
+
+/** The engine as the task layer sees it (implemented by the worker pool). */
+export interface Transcriber {
+  /** Runs a job on a free worker; resolves when it ends, never rejects. */
+  run(job: TranscriptionJob): Promise<JobOutcome>;
+  /** Asks the worker running this task to stop; the job then ends with CANCELLED. */
+  cancel(taskId: string): boolean;
+  /** Workers that have a model loaded and can take a job. */
+  readyCount(): number;
+  /** Model name and type, once a worker has loaded it. */
+  modelInfo(): { name: string; multilingual: boolean; type: string } | null;
+  close(): Promise<void>;
+}
