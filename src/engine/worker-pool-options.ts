@@ -1,0 +1,71 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { PoolLogger, SpawnWorker } from './worker-handle.ts';
+
+/** What createWorkerPool needs; everything but the model path and sizes has a default. */
+export interface WorkerPoolOptions {
+  /** Number of worker processes (each holds its own copy of the model). */
+  workers: number;
+  /** whisper.cpp threads per worker. */
+  threads: number;
+  modelPath: string;
+  /** Path to libwhisper.so; empty or absent lets the worker's loader search. */
+  libPath?: string;
+  /** Silero VAD model; needed only for tasks that ask for VAD. */
+  vadModelPath?: string;
+  /** Token-level DTW timestamps (alignment heads of the model's preset). */
+  dtw?: boolean;
+  /** A task running longer than this is killed with its worker and fails with TASK_TIMEOUT. */
+  taskTimeoutMs: number;
+  /** The child's entry module (default: src/engine/worker-main.ts). */
+  entry?: string;
+  log?: PoolLogger;
+  /** Replaces child_process.fork (tests). */
+  spawn?: SpawnWorker;
+  /** Extra environment for the children, on top of the parent's. */
+  env?: Record<string, string>;
+  /** How long a running task may take to answer a cancel before its worker is killed. */
+  cancelGraceMs?: number;
+  /** How long close() waits for children to exit after `shutdown` before SIGKILL. */
+  shutdownGraceMs?: number;
+  /** Restart back-off after a worker fails to start: first delay and cap. */
+  restartBackoffMs?: { initial: number; max: number };
+  /** Nice value for workers (higher is lower priority), so the HTTP side stays responsive. */
+  niceness?: number;
+}
+
+/** The options with every default filled in. */
+export type ResolvedPoolOptions = Required<Omit<WorkerPoolOptions, 'libPath' | 'vadModelPath' | 'spawn'>> &
+  Pick<WorkerPoolOptions, 'libPath' | 'vadModelPath' | 'spawn'>;
+
+const DEFAULT_ENTRY = path.join(path.dirname(fileURLToPath(import.meta.url)), 'worker-main.ts');
+
+/** Fills in defaults and checks the sizes (a pool of zero workers would queue forever). */
+export function resolvePoolOptions(options: WorkerPoolOptions): ResolvedPoolOptions {
+  if (!Number.isInteger(options.workers) || options.workers < 1) throw new RangeError(`workers must be ≥ 1, got ${options.workers}`);
+  if (!Number.isInteger(options.threads) || options.threads < 1) throw new RangeError(`threads must be ≥ 1, got ${options.threads}`);
+  return {
+    ...options,
+    dtw: options.dtw ?? false,
+    entry: options.entry ?? DEFAULT_ENTRY,
+    log: options.log ?? (() => {}),
+    env: options.env ?? {},
+    cancelGraceMs: options.cancelGraceMs ?? 3000,
+    shutdownGraceMs: options.shutdownGraceMs ?? 2000,
+    restartBackoffMs: options.restartBackoffMs ?? { initial: 500, max: 30_000 },
+    niceness: options.niceness ?? 10,
+  };
+}
+
+/** The environment a worker reads its settings from (see the header of worker-main.ts). */
+export function workerEnv(options: ResolvedPoolOptions): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    ...options.env,
+    WHISPER_MODEL: path.resolve(options.modelPath),
+    WHISPER_THREADS: String(options.threads),
+    WHISPER_LIB_PATH: options.libPath ?? '',
+    WHISPER_VAD_MODEL: options.vadModelPath ? path.resolve(options.vadModelPath) : '',
+    WHISPER_DTW: options.dtw ? '1' : '0',
+  };
+}

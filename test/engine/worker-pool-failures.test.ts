@@ -1,0 +1,119 @@
+import { fork } from 'node:child_process';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createWorkerPool, type WorkerPool } from '../../src/engine/worker-pool.ts';
+import type { WorkerPoolOptions } from '../../src/engine/worker-pool-options.ts';
+import type { JobOutcome, TranscriptionJob } from '../../src/tasks/types.ts';
+import { ROOT } from '../helpers/paths.ts';
+
+const FAKE = path.join(ROOT, 'test/helpers/fake-worker.ts');
+const params = { language: 'en', task: 'transcribe', vad: false, wordTimestamps: false, diarize: false, temperature: 0 } as const;
+const job = (taskId: string, command: string): TranscriptionJob => ({ taskId, mediaPath: command, params: { ...params } });
+const pidOf = (outcome: JobOutcome) => (outcome.ok ? outcome.result.text.split(' by ')[1] : undefined);
+const errorOf = (outcome: JobOutcome) => (outcome.ok ? { code: 'OK', technicalDetail: '' } : outcome.error);
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+let pool: WorkerPool | undefined;
+const makePool = (options: Partial<WorkerPoolOptions> = {}) => {
+  pool = createWorkerPool({ workers: 1, threads: 1, modelPath: 'fake.bin', taskTimeoutMs: 30_000, entry: FAKE, ...options });
+  return pool;
+};
+afterEach(async () => {
+  await pool?.close();
+  pool = undefined;
+});
+
+describe('createWorkerPool failures', () => {
+  it.each([
+    ['segv', /killed by SIGSEGV/],
+    ['sigkill', /killed by SIGKILL/],
+    ['exit', /exited with code 3/],
+    ['garbage', /invalid message from worker/],
+  ])('fails only the task whose worker died (%s) with WORKER_CRASHED and replaces the worker', async (command, detail) => {
+    const p = makePool();
+    const first = pidOf(await p.run(job('warm', 'ok')));
+    const crashed = await p.run(job('crash', command));
+    expect(errorOf(crashed).code).toBe('WORKER_CRASHED');
+    expect(errorOf(crashed).technicalDetail).toMatch(detail);
+    const next = await p.run(job('next', 'ok'));
+    expect(next.ok).toBe(true);
+    expect(pidOf(next)).not.toBe(first);
+  });
+
+  it('puts the last lines of worker stderr in the crash detail', async () => {
+    const p = makePool();
+    const crashed = await p.run(job('crash', 'stderr-segv'));
+    expect(errorOf(crashed).technicalDetail).toContain('fake: about to crash');
+  });
+
+  it('keeps queued jobs through a crash and runs them on the replacement', async () => {
+    const p = makePool();
+    const [crashed, queued] = await Promise.all([p.run(job('crash', 'segv')), p.run(job('queued', 'ok'))]);
+    expect(errorOf(crashed).code).toBe('WORKER_CRASHED');
+    expect(queued.ok).toBe(true);
+  });
+
+  it('fails jobs fast with MODEL_UNAVAILABLE when the model cannot load, without respawning in a loop', async () => {
+    let spawns = 0;
+    const p = makePool({
+      env: { FAKE_LOAD: 'fail' },
+      restartBackoffMs: { initial: 60_000, max: 60_000 },
+      spawn: (entry, options) => {
+        spawns += 1;
+        return fork(entry, [], options);
+      },
+    });
+    const outcome = await p.run(job('t', 'ok'));
+    expect(errorOf(outcome).code).toBe('MODEL_UNAVAILABLE');
+    expect(errorOf(outcome).technicalDetail).toContain('fake: cannot open');
+    const later = await p.run(job('t2', 'ok'));
+    expect(errorOf(later).code).toBe('MODEL_UNAVAILABLE');
+    await sleep(500);
+    expect(spawns).toBe(1);
+    expect(p.readyCount()).toBe(0);
+  });
+
+  it('treats a crash while loading as MODEL_UNAVAILABLE', async () => {
+    const p = makePool({ env: { FAKE_LOAD: 'crash' }, restartBackoffMs: { initial: 60_000, max: 60_000 } });
+    const outcome = await p.run(job('t', 'ok'));
+    expect(errorOf(outcome).code).toBe('MODEL_UNAVAILABLE');
+    expect(errorOf(outcome).technicalDetail).toMatch(/SIGSEGV[\s\S]*fake: crashing while loading/);
+  });
+
+  it('recovers once a restarted worker can load the model', async () => {
+    let spawns = 0;
+    const p = makePool({
+      restartBackoffMs: { initial: 100, max: 100 },
+      spawn: (entry, options) => {
+        spawns += 1;
+        return fork(entry, [], { ...options, env: { ...options.env, FAKE_LOAD: spawns === 1 ? 'fail' : 'ok' } });
+      },
+    });
+    expect(errorOf(await p.run(job('early', 'ok'))).code).toBe('MODEL_UNAVAILABLE');
+    while (p.readyCount() === 0) await sleep(50);
+    expect((await p.run(job('late', 'ok'))).ok).toBe(true);
+    expect(spawns).toBe(2);
+  });
+
+  it('close() ends queued and running jobs and kills workers that ignore shutdown', async () => {
+    const p = makePool({ env: { FAKE_IGNORE_SHUTDOWN: '1' }, shutdownGraceMs: 300 });
+    await p.run(job('warm', 'ok'));
+    const pids = p.workerPids();
+    const running = p.run(job('r', 'hang'));
+    const queued = p.run(job('q', 'ok'));
+    await p.close();
+    expect(errorOf(await running).code).toBe('CANCELLED');
+    expect(errorOf(await queued).code).toBe('CANCELLED');
+    expect(pids).toHaveLength(1);
+    expect(pids.filter(alive)).toEqual([]);
+    expect(errorOf(await p.run(job('after', 'ok'))).code).toBe('PROCESSING_FAILED');
+  });
+});

@@ -1,0 +1,134 @@
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createWorkerPool, type WorkerPool } from '../../src/engine/worker-pool.ts';
+import type { WorkerPoolOptions } from '../../src/engine/worker-pool-options.ts';
+import type { JobOutcome, TranscriptionJob } from '../../src/tasks/types.ts';
+import { ROOT } from '../helpers/paths.ts';
+
+const FAKE = path.join(ROOT, 'test/helpers/fake-worker.ts');
+const params = { language: 'en', task: 'transcribe', vad: false, wordTimestamps: false, diarize: false, temperature: 0 } as const;
+const job = (taskId: string, command: string, extra: Partial<TranscriptionJob> = {}): TranscriptionJob =>
+  ({ taskId, mediaPath: command, params: { ...params }, ...extra });
+const textOf = (outcome: JobOutcome) => (outcome.ok ? outcome.result.text : `failed ${outcome.error.code}`);
+
+let pool: WorkerPool | undefined;
+const makePool = (options: Partial<WorkerPoolOptions> = {}) => {
+  pool = createWorkerPool({ workers: 1, threads: 1, modelPath: 'fake.bin', taskTimeoutMs: 30_000, entry: FAKE, ...options });
+  return pool;
+};
+afterEach(async () => {
+  await pool?.close();
+  pool = undefined;
+});
+
+describe('createWorkerPool', () => {
+  it('runs a job on a worker and forwards started, progress and segment callbacks', async () => {
+    const p = makePool();
+    const seen: string[] = [];
+    const outcome = await p.run(job('t1', 'slow:200', {
+      onStarted: ({ durationSec }) => seen.push(`started ${durationSec}`),
+      onProgress: (percent) => seen.push(`progress ${percent}`),
+      onSegment: (segment) => seen.push(`segment ${segment.text}`),
+    }));
+    expect(outcome.ok).toBe(true);
+    expect(textOf(outcome)).toMatch(/^done slow:200 by \d+$/);
+    expect(seen[0]).toBe('started 11');
+    expect(seen).toContain('segment done slow:200');
+    expect(seen.at(-1)).toBe('progress 100');
+    expect(p.readyCount()).toBe(1);
+    expect(p.modelInfo()).toEqual({ name: 'fake', type: 'tiny', multilingual: false });
+  });
+
+  it('keeps one worker process for successive jobs (the model stays loaded)', async () => {
+    const p = makePool();
+    const first = textOf(await p.run(job('a', 'ok')));
+    const second = textOf(await p.run(job('b', 'ok')));
+    expect(first.split(' by ')[1]).toBe(second.split(' by ')[1]);
+  });
+
+  it('runs queued jobs in FIFO order on one worker', async () => {
+    const p = makePool();
+    const starts: string[] = [];
+    const onStarted = (id: string) => () => starts.push(id);
+    const ids = ['q1', 'q2', 'q3', 'q4'];
+    const outcomes = await Promise.all(ids.map((id) => p.run(job(id, 'slow:100', { onStarted: onStarted(id) }))));
+    expect(starts).toEqual(ids);
+    expect(outcomes.every((o) => o.ok)).toBe(true);
+  });
+
+  it('runs two jobs at once on two workers', async () => {
+    const p = makePool({ workers: 2 });
+    const events: string[] = [];
+    const track = (id: string) => job(id, 'slow:800', { onStarted: () => events.push(`start ${id}`) });
+    const done = (id: string) => (outcome: JobOutcome) => {
+      events.push(`end ${id}`);
+      return outcome;
+    };
+    const [a, b] = await Promise.all([p.run(track('a')).then(done('a')), p.run(track('b')).then(done('b'))]);
+    // Both began before either ended, and on different processes.
+    expect(events.slice(0, 2).sort()).toEqual(['start a', 'start b']);
+    expect(textOf(a!).split(' by ')[1]).not.toBe(textOf(b!).split(' by ')[1]);
+  });
+
+  it('cancels a queued job at once without touching the running one', async () => {
+    const p = makePool();
+    const running = p.run(job('r', 'slow:500'));
+    const queued = p.run(job('q', 'ok'));
+    expect(p.cancel('q')).toBe(true);
+    const q = await queued;
+    expect(q.ok ? 'ok' : q.error.code).toBe('CANCELLED');
+    expect((await running).ok).toBe(true);
+    expect(p.cancel('unknown')).toBe(false);
+  });
+
+  it('cancels a running job through the worker, which survives', async () => {
+    const p = makePool();
+    const before = textOf(await p.run(job('warm', 'ok'))).split(' by ')[1];
+    let started!: () => void;
+    const startedP = new Promise<void>((resolve) => (started = resolve));
+    const hung = p.run(job('h', 'hang', { onStarted: () => started() }));
+    await startedP;
+    expect(p.cancel('h')).toBe(true);
+    const outcome = await hung;
+    expect(outcome.ok ? 'ok' : `${outcome.error.code} ${outcome.error.technicalDetail}`).toBe('CANCELLED fake: aborted');
+    expect(textOf(await p.run(job('after', 'ok'))).split(' by ')[1]).toBe(before);
+  });
+
+  it('kills and replaces a worker that ignores cancel, still reporting CANCELLED', async () => {
+    const p = makePool({ cancelGraceMs: 300 });
+    const before = textOf(await p.run(job('warm', 'ok'))).split(' by ')[1];
+    let started!: () => void;
+    const startedP = new Promise<void>((resolve) => (started = resolve));
+    const deaf = p.run(job('d', 'deaf', { onStarted: () => started() }));
+    await startedP;
+    p.cancel('d');
+    const outcome = await deaf;
+    expect(outcome.ok ? 'ok' : outcome.error.code).toBe('CANCELLED');
+    const after = await p.run(job('after', 'ok'));
+    expect(after.ok).toBe(true);
+    expect(textOf(after).split(' by ')[1]).not.toBe(before);
+  });
+
+  it('fails a task that runs too long with TASK_TIMEOUT and replaces its worker', async () => {
+    const p = makePool({ taskTimeoutMs: 400 });
+    const outcome = await p.run(job('slow', 'hang'));
+    expect(outcome.ok ? 'ok' : outcome.error.code).toBe('TASK_TIMEOUT');
+    expect((await p.run(job('next', 'ok'))).ok).toBe(true);
+  });
+
+  it('survives callbacks that throw', async () => {
+    const logged: string[] = [];
+    const p = makePool({ log: (level, message) => logged.push(`${level} ${message}`) });
+    const outcome = await p.run(job('t', 'ok', { onProgress: () => { throw new Error('boom'); } }));
+    expect(outcome.ok).toBe(true);
+    expect(logged).toContain('error job onProgress callback threw');
+  });
+
+  it('runs workers at a lower CPU priority than the parent', async () => {
+    const p = makePool();
+    await p.run(job('t', 'ok'));
+    const [pid] = p.workerPids();
+    expect(os.getPriority(pid)).toBeGreaterThanOrEqual(Math.max(10, os.getPriority()));
+  });
+});
