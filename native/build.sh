@@ -71,6 +71,15 @@ if [ ! -f "$src/CMakeLists.txt" ]; then
   rm -rf "$tmp"
 fi
 
+if [ "$variant" = "cuda" ]; then
+  command -v nvcc >/dev/null || { echo "native: GGML_CUDA=1 needs nvcc (the CUDA toolkit) on PATH" >&2; exit 1; }
+  cuda_root=$(dirname "$(dirname "$(readlink -f "$(command -v nvcc)")")")
+  if ! ls "$cuda_root"/include/cublas_v2.h "$cuda_root"/targets/*/include/cublas_v2.h /usr/include/cublas_v2.h >/dev/null 2>&1; then
+    echo "native: warning: cublas_v2.h not found next to nvcc ($cuda_root); ggml's CUDA backend links cuBLAS," \
+      "so CMake will fail unless the toolkit's cuBLAS development files are installed (e.g. an nvidia/cuda *-devel image)" >&2
+  fi
+fi
+
 jobs=${NATIVE_JOBS:-$(nproc)}
 echo "native: building whisper.cpp ${version} (${variant}) with ${jobs} jobs; this takes a few minutes" >&2
 [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$stamp_text" ] || rm -rf "$out"
