@@ -25,6 +25,7 @@ const TaskErrorSchema = v.object({
 
 const TokenSchema = v.object({
   id: v.number(), text: v.string(), p: v.number(), t0: v.number(), t1: v.number(), tDtw: v.number(), special: v.boolean(),
+  bytes: v.optional(v.pipe(v.string(), v.regex(/^(?:[0-9a-f]{2})*$/))),
 });
 const WordSchema = v.object({ word: v.string(), start: v.number(), end: v.number(), probability: v.number() });
 

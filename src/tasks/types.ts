@@ -37,6 +37,9 @@ export interface Token {
   t1: number;
   tDtw: number;
   special: boolean;
+  /** Hex of the token's raw UTF-8 bytes, set only when they are not valid UTF-8 on their own
+   * (whisper.cpp can split one character across tokens); build with tokenTextFields() in words.ts. */
+  bytes?: string;
 }
 
 /** One transcript segment, in seconds from the start of the media. */
