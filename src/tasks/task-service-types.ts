@@ -12,6 +12,8 @@ export interface TaskStore {
   /** Saves segments as they arrive, so a task that fails late still shows what was transcribed. */
   appendSegments(id: string, segments: Segment[]): void;
   partialSegments(id: string): Segment[];
+  /** Drops saved segments: a new attempt starts over, and a stored result supersedes them. */
+  clearSegments(id: string): void;
   remove(id: string): boolean;
   /** Ids in status, oldest first (FIFO order). */
   idsByStatus(status: TaskStatus): string[];
@@ -34,6 +36,8 @@ export interface TaskService {
   remove(id: string): Promise<boolean>;
   /** The current state as one contract message, for late joiners and polling. */
   snapshot(id: string): TaskSnapshot | undefined;
+  /** Segments saved so far for a running task (optional: the HTTP layer shows them when present). */
+  partialSegments?(id: string): Segment[];
   /** 1-based position among queued tasks, and an ETA in seconds from recent measured speed. */
   queueInfo(id: string): { position: number; etaSeconds: number | null } | undefined;
   /** Re-queues tasks a dead process left `processing`, then starts dispatching. */

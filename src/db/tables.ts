@@ -1,0 +1,39 @@
+import type { Generated } from 'kysely';
+
+/** A row of `tasks`; JSON columns hold text, times hold ISO 8601 UTC strings. */
+export interface TaskRow {
+  id: string;
+  status: string;
+  progress_stage: string;
+  progress_percentage: number;
+  progress_message: string;
+  file_name: string;
+  media_path: string | null;
+  media_duration: number | null;
+  params: string; // JSON TaskParams
+  language: string | null;
+  language_probability: number | null;
+  result: string | null; // JSON TranscriptResult
+  error_code: string | null;
+  error_user_message: string | null;
+  error_technical_detail: string | null;
+  attempts: Generated<number>;
+  owner: string | null;
+  created_at: string;
+  started_at: string | null;
+  completed_at: string | null;
+  updated_at: string;
+}
+
+/** A row of `segments`: one transcript segment of a running task, saved as it arrives. */
+export interface SegmentRow {
+  task_id: string;
+  idx: number;
+  json: string; // JSON Segment
+}
+
+/** The schema Kysely checks queries against. */
+export interface Database {
+  tasks: TaskRow;
+  segments: SegmentRow;
+}

@@ -1,0 +1,75 @@
+import type { TaskError, TaskErrorCode } from '../tasks/errors.ts';
+import type { TaskRecord } from '../tasks/task-record.ts';
+import type { Stage, TaskParams, TaskStatus, TranscriptResult } from '../tasks/types.ts';
+import type { Selectable, Updateable } from 'kysely';
+import type { TaskRow } from './tables.ts';
+
+/** A row as SQLite returns it. */
+export type SelectedTaskRow = Selectable<TaskRow>;
+
+/** Maps a row to a TaskRecord; the result JSON is parsed on first access, as polling never reads it. */
+export function rowToRecord(row: SelectedTaskRow): TaskRecord {
+  const record: Omit<TaskRecord, 'result'> = {
+    id: row.id,
+    status: row.status as TaskStatus,
+    stage: row.progress_stage as Stage,
+    percentage: row.progress_percentage,
+    message: row.progress_message,
+    fileName: row.file_name,
+    mediaPath: row.media_path,
+    mediaDuration: row.media_duration,
+    params: JSON.parse(row.params) as TaskParams,
+    language: row.language,
+    languageProbability: row.language_probability,
+    error: rowError(row),
+    attempts: row.attempts,
+    owner: row.owner,
+    createdAt: row.created_at,
+    startedAt: row.started_at,
+    completedAt: row.completed_at,
+    updatedAt: row.updated_at,
+  };
+  const json = row.result;
+  let parsed: TranscriptResult | null | undefined;
+  return Object.defineProperty(record, 'result', {
+    enumerable: true,
+    configurable: true,
+    get: () => (parsed === undefined ? (parsed = json === null ? null : (JSON.parse(json) as TranscriptResult)) : parsed),
+  }) as TaskRecord;
+}
+
+function rowError(row: SelectedTaskRow): TaskError | null {
+  if (row.error_code === null) return null;
+  return {
+    code: row.error_code as TaskErrorCode,
+    userMessage: row.error_user_message ?? '',
+    technicalDetail: row.error_technical_detail ?? '',
+  };
+}
+
+/** The columns a TaskRecord patch touches (only keys present in the patch). */
+export function patchToColumns(patch: Partial<TaskRecord>): Updateable<TaskRow> {
+  const c: Updateable<TaskRow> = {};
+  if (patch.status !== undefined) c.status = patch.status;
+  if (patch.stage !== undefined) c.progress_stage = patch.stage;
+  if (patch.percentage !== undefined) c.progress_percentage = Math.round(patch.percentage);
+  if (patch.message !== undefined) c.progress_message = patch.message;
+  if (patch.fileName !== undefined) c.file_name = patch.fileName;
+  if (patch.mediaPath !== undefined) c.media_path = patch.mediaPath;
+  if (patch.mediaDuration !== undefined) c.media_duration = patch.mediaDuration;
+  if (patch.params !== undefined) c.params = JSON.stringify(patch.params);
+  if (patch.language !== undefined) c.language = patch.language;
+  if (patch.languageProbability !== undefined) c.language_probability = patch.languageProbability;
+  if (patch.result !== undefined) c.result = patch.result === null ? null : JSON.stringify(patch.result);
+  if (patch.error !== undefined) {
+    c.error_code = patch.error?.code ?? null;
+    c.error_user_message = patch.error?.userMessage ?? null;
+    c.error_technical_detail = patch.error?.technicalDetail ?? null;
+  }
+  if (patch.attempts !== undefined) c.attempts = patch.attempts;
+  if (patch.owner !== undefined) c.owner = patch.owner;
+  if (patch.startedAt !== undefined) c.started_at = patch.startedAt;
+  if (patch.completedAt !== undefined) c.completed_at = patch.completedAt;
+  if (patch.updatedAt !== undefined) c.updated_at = patch.updatedAt;
+  return c;
+}
