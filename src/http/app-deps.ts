@@ -1,0 +1,30 @@
+import type { Config } from '../config.ts';
+import type { EventBus } from '../events/event-bus.ts';
+import type { TaskEventMap } from '../tasks/task-events.ts';
+import type { TaskService } from '../tasks/task-service-types.ts';
+import type { Transcriber } from '../tasks/types.ts';
+import type { MediaProber } from './media-check.ts';
+
+/** One logging method: an object of fields and/or a message, as pino accepts them. */
+export type LogFn = (objOrMsg: object | string, msg?: string) => void;
+
+/** The few logger methods the HTTP and WebSocket layers use; a pino logger satisfies it. */
+export interface Logger {
+  info: LogFn;
+  warn: LogFn;
+  error: LogFn;
+  debug: LogFn;
+}
+
+/** Everything the HTTP app needs from the rest of the server, passed in by the composition root. */
+export interface AppDeps {
+  config: Config;
+  tasks: TaskService;
+  bus: EventBus<TaskEventMap>;
+  engine: Pick<Transcriber, 'readyCount' | 'modelInfo'>;
+  /** True once the database is open and migrated. */
+  dbReady(): boolean;
+  logger: Logger;
+  /** Replaces the media probe used on uploads (tests); src/audio's probe is the default. */
+  probeMedia?: MediaProber;
+}

@@ -1,0 +1,25 @@
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+
+/** A request that cannot be served as asked: the one error type routes throw; app.onError maps it. */
+export class AppError extends Error {
+  readonly status: ContentfulStatusCode;
+  readonly code: string;
+  readonly details: unknown;
+  constructor(status: ContentfulStatusCode, code: string, message: string, details?: unknown) {
+    super(message);
+    this.name = 'AppError';
+    this.status = status;
+    this.code = code;
+    this.details = details ?? null;
+  }
+}
+
+/** The JSON body of every error answer. */
+export interface ErrorBody {
+  error: { code: string; message: string; details: unknown };
+}
+
+/** Builds the error body from its parts. */
+export function errorBody(code: string, message: string, details: unknown = null): ErrorBody {
+  return { error: { code, message, details } };
+}

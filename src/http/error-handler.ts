@@ -1,0 +1,38 @@
+import type { Context, ErrorHandler, NotFoundHandler } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+import * as v from 'valibot';
+import type { Logger } from './app-deps.ts';
+import { AppError, errorBody } from './app-error.ts';
+import { describeIssues } from './validation.ts';
+
+/** The one place that turns a thrown error into an HTTP answer `{error: {code, message, details}}`. */
+export function handleError(logger: Logger): ErrorHandler {
+  return (err: Error, c: Context) => {
+    if (err instanceof AppError) {
+      if (err.status >= 500) logger.error({ err, code: err.code, path: c.req.path }, err.message);
+      return c.json(errorBody(err.code, err.message, err.details), err.status);
+    }
+    if (err instanceof v.ValiError) {
+      const { message, details } = describeIssues(err.issues);
+      return c.json(errorBody('VALIDATION_FAILED', message, details), 400);
+    }
+    if (err instanceof HTTPException && err.status < 500) {
+      return c.json(errorBody(httpCode(err.status), err.message || 'The request could not be served.'), err.status);
+    }
+    // Unknown failures keep their detail in the log, never in the answer.
+    logger.error({ err, method: c.req.method, path: c.req.path }, 'unhandled error while serving a request');
+    return c.json(errorBody('INTERNAL_ERROR', 'Something went wrong on the server. The error was logged.'), 500);
+  };
+}
+
+/** A JSON 404 for every path no route matches. */
+export const handleNotFound: NotFoundHandler = (c) =>
+  c.json(errorBody('NOT_FOUND', `No route for ${c.req.method} ${c.req.path}.`), 404);
+
+function httpCode(status: number): string {
+  if (status === 413) return 'PAYLOAD_TOO_LARGE';
+  if (status === 401) return 'UNAUTHORIZED';
+  if (status === 403) return 'FORBIDDEN';
+  if (status === 429) return 'RATE_LIMITED';
+  return 'BAD_REQUEST';
+}

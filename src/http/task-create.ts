@@ -1,0 +1,73 @@
+import path from 'node:path';
+import { Readable } from 'node:stream';
+import type { Context } from 'hono';
+import type { AppDeps } from './app-deps.ts';
+import type { AppEnv } from './app-env.ts';
+import { AppError } from './app-error.ts';
+import { requestOrigin, taskLinks } from './links.ts';
+import { checkMedia } from './media-check.ts';
+import { parseTaskForm, TASK_FORM_FIELDS } from './task-params-schema.ts';
+import { receiveUpload, removeUpload, type UploadResult } from './upload.ts';
+
+/** Room for multipart boundaries and text fields on top of the file limit. */
+const MULTIPART_OVERHEAD_BYTES = 64 * 1024;
+
+/**
+ * Reads a multipart upload into DATA_DIR/uploads without buffering it, rejecting a body that is
+ * too large while it streams (413, connection closed). Reused by every route that takes media.
+ */
+export async function readMediaUpload(c: Context<AppEnv>, deps: AppDeps, allowedFields: readonly string[]): Promise<UploadResult> {
+  const max = deps.config.MAX_UPLOAD_BYTES;
+  const declared = Number(c.req.header('content-length') ?? NaN);
+  if (declared > max + MULTIPART_OVERHEAD_BYTES) {
+    c.header('Connection', 'close'); // do not read a body we already refuse
+    throw new AppError(413, 'UPLOAD_TOO_LARGE', `The file is larger than the limit of ${max} bytes.`, { max_bytes: max });
+  }
+  const incoming = c.env?.incoming;
+  const body = incoming ?? (c.req.raw.body ? Readable.fromWeb(c.req.raw.body as import('node:stream/web').ReadableStream) : Readable.from([]));
+  try {
+    return await receiveUpload(body, { 'content-type': c.req.header('content-type') }, {
+      uploadsDir: path.join(deps.config.DATA_DIR, 'uploads'),
+      maxBytes: max,
+      allowedFields,
+    });
+  } catch (error) {
+    // The rest of the body was not read: close the connection rather than drain it.
+    c.header('Connection', 'close');
+    throw error;
+  }
+}
+
+/** POST /tasks: stream the file, validate fields and media, insert the row, then answer 202. */
+export function createTaskHandler(deps: AppDeps) {
+  return async (c: Context<AppEnv>) => {
+    const { file, fields } = await readMediaUpload(c, deps, TASK_FORM_FIELDS);
+    try {
+      if (!file) throw new AppError(400, 'FILE_REQUIRED', 'Attach the media as a file in the multipart field "file".');
+      if (file.size === 0) throw new AppError(400, 'EMPTY_FILE', 'The uploaded file is empty.');
+      const params = parseTaskForm(fields, deps.engine.modelInfo());
+      const media = await checkMedia(file.path, deps.config, deps.probeMedia);
+      const task = deps.tasks.submit({
+        fileName: file.fileName,
+        mediaPath: file.path,
+        mediaDuration: media.durationSec,
+        params,
+        owner: null,
+      });
+      // The row exists from here on: only now is the upload acknowledged.
+      return c.json(
+        {
+          identifier: task.id,
+          status: 'queued' as const,
+          file_name: task.fileName,
+          created_at: task.createdAt,
+          links: taskLinks(requestOrigin(c, deps.config.TRUST_PROXY), task.id),
+        },
+        202,
+      );
+    } catch (error) {
+      if (file) await removeUpload(file.dir);
+      throw error;
+    }
+  };
+}

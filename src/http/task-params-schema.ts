@@ -1,0 +1,87 @@
+import * as v from 'valibot';
+import type { TaskParams } from '../tasks/types.ts';
+import type { Transcriber } from '../tasks/types.ts';
+import { AppError } from './app-error.ts';
+import { boolField, intField, numberField, parseInput, rejectUnknownFields } from './validation.ts';
+
+/** The multipart text fields POST /tasks accepts besides `file`. */
+export const TASK_FORM_FIELDS = [
+  'language',
+  'task',
+  'vad',
+  'word_timestamps',
+  'diarize',
+  'min_speakers',
+  'max_speakers',
+  'initial_prompt',
+  'temperature',
+] as const;
+
+/** Options a client leaves out get these values. */
+export const DEFAULT_TASK_PARAMS: TaskParams = {
+  language: 'auto',
+  task: 'transcribe',
+  vad: false,
+  wordTimestamps: true,
+  diarize: false,
+  temperature: 0,
+};
+
+/** The text fields of a task form, all optional, as strings in and typed values out. */
+export const TaskFormSchema = v.object({
+  language: v.optional(
+    v.pipe(
+      v.string(),
+      v.trim(),
+      v.toLowerCase(),
+      v.regex(/^(auto|[a-z]{2,3})$/, 'must be "auto" or a language code such as "en" or "de"'),
+    ),
+  ),
+  task: v.optional(v.picklist(['transcribe', 'translate'], 'must be "transcribe" or "translate"')),
+  vad: v.optional(boolField),
+  word_timestamps: v.optional(boolField),
+  diarize: v.optional(boolField),
+  min_speakers: v.optional(intField(1, 20)),
+  max_speakers: v.optional(intField(1, 20)),
+  initial_prompt: v.optional(v.pipe(v.string(), v.maxLength(1000, 'must be at most 1000 characters'))),
+  temperature: v.optional(numberField(0, 1)),
+});
+
+/** Validates form fields into TaskParams: unknown fields and bad values are 400, contradictions 422. */
+export function parseTaskForm(
+  fields: Record<string, string>,
+  model: ReturnType<Transcriber['modelInfo']> = null,
+): TaskParams {
+  rejectUnknownFields(fields, ['file', ...TASK_FORM_FIELDS]);
+  const form = parseInput(TaskFormSchema, fields);
+  if (form.min_speakers !== undefined && form.max_speakers !== undefined && form.min_speakers > form.max_speakers) {
+    throw new AppError(422, 'INVALID_FIELD', 'min_speakers must not be greater than max_speakers.', {
+      min_speakers: form.min_speakers,
+      max_speakers: form.max_speakers,
+    });
+  }
+  const params: TaskParams = {
+    language: form.language ?? DEFAULT_TASK_PARAMS.language,
+    task: form.task ?? DEFAULT_TASK_PARAMS.task,
+    vad: form.vad ?? DEFAULT_TASK_PARAMS.vad,
+    wordTimestamps: form.word_timestamps ?? DEFAULT_TASK_PARAMS.wordTimestamps,
+    diarize: form.diarize ?? DEFAULT_TASK_PARAMS.diarize,
+    temperature: form.temperature ?? DEFAULT_TASK_PARAMS.temperature,
+    ...(form.min_speakers !== undefined && { minSpeakers: form.min_speakers }),
+    ...(form.max_speakers !== undefined && { maxSpeakers: form.max_speakers }),
+    ...(form.initial_prompt !== undefined && form.initial_prompt !== '' && { initialPrompt: form.initial_prompt }),
+  };
+  checkAgainstModel(params, model);
+  return params;
+}
+
+// An English-only model can neither translate nor transcribe another language; say so before queueing.
+function checkAgainstModel(params: TaskParams, model: ReturnType<Transcriber['modelInfo']>): void {
+  if (!model || model.multilingual) return;
+  if (params.language !== 'auto' && params.language !== 'en') {
+    throw new AppError(422, 'LANGUAGE_UNSUPPORTED', `The loaded model (${model.name}) is English-only; language "${params.language}" is not available.`);
+  }
+  if (params.task === 'translate') {
+    throw new AppError(422, 'LANGUAGE_UNSUPPORTED', `The loaded model (${model.name}) is English-only and cannot translate.`);
+  }
+}

@@ -1,0 +1,84 @@
+import { Hono, type Context } from 'hono';
+import * as v from 'valibot';
+import type { TaskRecord } from '../tasks/task-record.ts';
+import type { AppDeps } from './app-deps.ts';
+import type { AppEnv } from './app-env.ts';
+import { AppError } from './app-error.ts';
+import { requestOrigin, taskLinks } from './links.ts';
+import { createResultFormats } from './result-formats.ts';
+import { createTaskHandler } from './task-create.ts';
+import { progressJson, taskDetailJson, taskSummaryJson } from './task-json.ts';
+import { intField, parseInput, rejectUnknownFields } from './validation.ts';
+
+const ListQuerySchema = v.object({
+  limit: v.optional(intField(1, 100), '20'),
+  offset: v.optional(intField(0, Number.MAX_SAFE_INTEGER), '0'),
+  status: v.optional(v.picklist(['queued', 'processing', 'completed', 'failed', 'cancelled'], 'must be one of queued, processing, completed, failed, cancelled')),
+});
+
+const ENDED = new Set<TaskRecord['status']>(['completed', 'failed', 'cancelled']);
+
+/** Routes under /tasks: create, list, read, progress, result, cancel, delete. */
+export function taskRoutes(deps: AppDeps): Hono<AppEnv> {
+  const routes = new Hono<AppEnv>();
+  const formats = createResultFormats();
+  const links = (c: Context<AppEnv>, id: string) => taskLinks(requestOrigin(c, deps.config.TRUST_PROXY), id);
+  const find = (id: string): TaskRecord => {
+    const task = deps.tasks.get(id);
+    if (!task) throw new AppError(404, 'TASK_NOT_FOUND', `No task with id "${id.slice(0, 100)}".`);
+    return task;
+  };
+
+  routes.post('/', createTaskHandler(deps));
+
+  routes.get('/', (c) => {
+    const raw = c.req.query();
+    rejectUnknownFields(raw, ['limit', 'offset', 'status'], 'query parameter');
+    const query = parseInput(ListQuerySchema, raw);
+    const { items, total } = deps.tasks.list(query);
+    const nextOffset = query.offset + items.length < total ? query.offset + items.length : null;
+    return c.json({ items: items.map((t) => taskSummaryJson(t, links(c, t.id))), total, limit: query.limit, offset: query.offset, next_offset: nextOffset });
+  });
+
+  routes.get('/:id', (c) => {
+    const task = find(c.req.param('id'));
+    const queue = task.status === 'queued' ? deps.tasks.queueInfo(task.id) : undefined;
+    const partialSegments = task.status === 'processing' ? deps.tasks.partialSegments?.(task.id) : undefined;
+    return c.json(taskDetailJson(task, links(c, task.id), { queue, partialSegments }));
+  });
+
+  routes.get('/:id/progress', (c) => c.json(progressJson(find(c.req.param('id')))));
+
+  routes.get('/:id/result', (c) => {
+    const task = find(c.req.param('id'));
+    const format = c.req.query('format') ?? 'json';
+    const render = formats.get(format);
+    if (!render) {
+      throw new AppError(400, 'INVALID_FIELD', `Unsupported format "${format.slice(0, 40)}". Available: ${[...formats.keys()].join(', ')}.`);
+    }
+    if (task.status !== 'completed' || !task.result) {
+      throw new AppError(409, 'TASK_NOT_COMPLETED', `The task is ${task.status}; its result exists once it is completed.`, progressJson(task));
+    }
+    const { contentType, body } = render(task.result, task);
+    return c.body(body, 200, { 'Content-Type': contentType });
+  });
+
+  routes.post('/:id/cancel', async (c) => {
+    const before = find(c.req.param('id'));
+    if (before.status === 'completed' || before.status === 'failed') {
+      throw new AppError(409, 'TASK_ALREADY_FINISHED', `The task is already ${before.status} and cannot be cancelled.`, progressJson(before));
+    }
+    const after = ENDED.has(before.status) ? before : await deps.tasks.cancel(before.id);
+    if (!after) throw new AppError(404, 'TASK_NOT_FOUND', `No task with id "${before.id}".`);
+    // A running task stops shortly after; 202 says the stop was asked for, 200 that it is done.
+    return c.json(progressJson(after), after.status === 'cancelled' ? 200 : 202);
+  });
+
+  routes.delete('/:id', async (c) => {
+    const removed = await deps.tasks.remove(c.req.param('id'));
+    if (!removed) throw new AppError(404, 'TASK_NOT_FOUND', `No task with id "${c.req.param('id').slice(0, 100)}".`);
+    return c.body(null, 204);
+  });
+
+  return routes;
+}

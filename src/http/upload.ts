@@ -1,0 +1,127 @@
+import { createWriteStream } from 'node:fs';
+import { mkdir, rm } from 'node:fs/promises';
+import { randomUUID } from 'node:crypto';
+import path from 'node:path';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import busboy from 'busboy';
+import { AppError } from './app-error.ts';
+import { safeExtension, sanitizeFileName } from './file-name.ts';
+
+/** The media part of an upload, written to its own directory. */
+export interface UploadedFile {
+  /** Where the bytes are; the name is ours, never the client's. */
+  path: string;
+  /** The directory made for this upload; remove it to undo the upload. */
+  dir: string;
+  /** The client's file name, sanitized: a label only. */
+  fileName: string;
+  size: number;
+  mimeType: string;
+}
+
+/** What a multipart body held: at most one file and its text fields. */
+export interface UploadResult {
+  file: UploadedFile | null;
+  fields: Record<string, string>;
+}
+
+/** Limits and names for one upload. */
+export interface UploadOptions {
+  uploadsDir: string;
+  maxBytes: number;
+  fileField?: string;
+  /** Text fields allowed besides the file; another name stops the upload at once with 400. */
+  allowedFields?: readonly string[];
+  maxFieldBytes?: number;
+}
+
+/**
+ * Streams a multipart body to disk: the file goes to `<uploadsDir>/<random>/media<.ext>` as it
+ * arrives, the size limit is checked while reading, and on any failure the partial file is removed.
+ */
+export async function receiveUpload(
+  source: Readable,
+  headers: Record<string, string | undefined>,
+  options: UploadOptions,
+): Promise<UploadResult> {
+  const fileField = options.fileField ?? 'file';
+  const maxFields = (options.allowedFields?.length ?? 0) + 1;
+  let parser: busboy.Busboy;
+  try {
+    parser = busboy({
+      headers: { 'content-type': headers['content-type'] },
+      limits: { files: 1, fields: maxFields, parts: maxFields + 1, fieldSize: options.maxFieldBytes ?? 16 * 1024, fileSize: options.maxBytes },
+    });
+  } catch (error) {
+    throw new AppError(415, 'UNSUPPORTED_CONTENT_TYPE', 'Send the media as multipart/form-data with the file in field "file".', {
+      reason: (error as Error).message,
+    });
+  }
+  const dir = path.join(options.uploadsDir, randomUUID());
+  const fields: Record<string, string> = {};
+  let file: UploadedFile | null = null;
+  let writing: Promise<void> | null = null;
+  let fileStream: Readable | null = null;
+
+  const done = new Promise<void>((resolve, reject) => {
+    const fail = (error: unknown) => {
+      source.unpipe(parser);
+      // Ends the write so the partial file can be removed; busboy would wait for more body otherwise.
+      fileStream?.destroy();
+      reject(error);
+    };
+    parser.on('field', (name, value, info) => {
+      if (options.allowedFields && !options.allowedFields.includes(name) && name !== fileField) {
+        return fail(unknownField(name, fileField, options.allowedFields));
+      }
+      if (info.valueTruncated) return fail(new AppError(400, 'INVALID_FIELD', `Field "${name}" is too long.`));
+      if (name in fields) return fail(new AppError(400, 'INVALID_FIELD', `Field "${name}" was sent more than once.`));
+      fields[name] = value;
+    });
+    parser.on('file', (name, stream, info) => {
+      if (name !== fileField) {
+        stream.resume();
+        return fail(unknownField(name, fileField, options.allowedFields ?? []));
+      }
+      const fileName = sanitizeFileName(info.filename);
+      const target = path.join(dir, `media${safeExtension(fileName)}`);
+      const entry: UploadedFile = { path: target, dir, fileName, size: 0, mimeType: info.mimeType };
+      file = entry;
+      fileStream = stream;
+      stream.on('data', (chunk: Buffer) => (entry.size += chunk.length));
+      stream.on('limit', () => {
+        fail(new AppError(413, 'UPLOAD_TOO_LARGE', `The file is larger than the limit of ${options.maxBytes} bytes.`, { max_bytes: options.maxBytes }));
+      });
+      writing = mkdir(dir, { recursive: true }).then(() => pipeline(stream, createWriteStream(target)));
+      writing.catch(fail);
+    });
+    parser.on('filesLimit', () => fail(new AppError(400, 'TOO_MANY_FILES', 'Send exactly one file, in field "file".')));
+    parser.on('fieldsLimit', () => fail(new AppError(400, 'TOO_MANY_FIELDS', 'The form has too many fields.')));
+    parser.on('partsLimit', () => fail(new AppError(400, 'TOO_MANY_FIELDS', 'The form has too many parts.')));
+    parser.on('error', (error: Error) => fail(new AppError(400, 'INVALID_MULTIPART', 'The multipart body could not be parsed.', { reason: error.message })));
+    parser.on('close', () => void (writing ?? Promise.resolve()).then(() => resolve(), fail));
+    source.on('error', (error) => fail(new AppError(400, 'UPLOAD_ABORTED', 'The upload was interrupted.', { reason: error.message })));
+    source.on('aborted', () => fail(new AppError(400, 'UPLOAD_ABORTED', 'The upload was interrupted.')));
+  });
+
+  source.pipe(parser);
+  try {
+    await done;
+  } catch (error) {
+    await removeUpload(dir, writing);
+    throw error;
+  }
+  return { file, fields };
+}
+
+/** Removes an upload's directory once any write into it has settled. */
+export async function removeUpload(dir: string, writing: Promise<void> | null = null): Promise<void> {
+  await writing?.catch(() => undefined); // its failure is already the reason we are cleaning up
+  await rm(dir, { recursive: true, force: true });
+}
+
+function unknownField(name: string, fileField: string, allowed: readonly string[]): AppError {
+  const names = [fileField, ...allowed];
+  return new AppError(400, 'UNKNOWN_FIELD', `Unknown field "${name}". Allowed: ${names.join(', ')}.`, { unknown: [name], allowed: names });
+}
