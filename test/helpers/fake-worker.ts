@@ -3,10 +3,11 @@
 //   env FAKE_LOAD   ok (default) | fail (load_failed) | crash (SIGSEGV during load) | garbage (invalid first message)
 //   env FAKE_LOAD_MS  delay before `ready`
 //   env FAKE_IGNORE_SHUTDOWN=1  stays alive after `shutdown` and a lost parent (the pool must SIGKILL it)
-//   the job's mediaPath, a command:
+//   the job's mediaPath, whose base name is a command:
 //     ok | slow:<ms> | segv | sigkill | exit | hang | deaf | garbage | stderr-segv
 //   `hang` runs until cancelled (then answers CANCELLED); `deaf` ignores cancel; `stderr-segv` writes a line, then crashes.
 // Every result's text is `done <mediaPath> by <pid>`, so tests see which worker ran what.
+import path from 'node:path';
 import { ParentMessageSchema, parseMessage, type ChildMessage } from '../../src/engine/protocol.ts';
 
 const send = (message: ChildMessage | Record<string, unknown>) => process.send?.(message);
@@ -84,7 +85,7 @@ process.on('message', (raw) => {
   }
   else if (message.type === 'cancel') {
     if (current?.taskId === message.taskId) current.cancelled = true;
-  } else void transcribe(message.taskId, message.mediaPath);
+  } else void transcribe(message.taskId, path.basename(message.mediaPath));
 });
 process.on('disconnect', () => {
   if (process.env.FAKE_IGNORE_SHUTDOWN === '1') setInterval(() => {}, 1000);

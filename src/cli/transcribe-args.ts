@@ -1,0 +1,91 @@
+import { existsSync, statSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import type { Config } from '../config.ts';
+
+/** Output formats the command line offers. */
+export const CLI_FORMATS = ['json', 'text', 'srt', 'vtt'] as const;
+export type CliFormat = (typeof CLI_FORMATS)[number];
+
+/** Everything the transcribe command needs, resolved and checked. */
+export interface TranscribeArgs {
+  file: string;
+  modelPath: string;
+  vadModelPath: string | undefined;
+  format: CliFormat;
+  language: string;
+  vad: boolean;
+  threads: number;
+  verbose: boolean;
+  /** Hidden: another worker entry module (tests use a fake worker). */
+  workerEntry: string | undefined;
+}
+
+/** A failure the command reports as one line, with its exit status (2: usage, 1: anything else). */
+export class CliError extends Error {
+  constructor(message: string, readonly exitCode = 1) {
+    super(message);
+  }
+}
+
+export const USAGE =
+  'usage: npm run transcribe -- [--model PATH] [--format json|text|srt|vtt] [--language xx] [--vad] [--threads N] [--verbose] FILE';
+
+/** A model setting is a path when it names a folder or exists; a bare file name lives in the models folder. */
+function modelFile(value: string, modelsDir: string): string {
+  if (path.isAbsolute(value) || value.includes('/') || existsSync(value)) return path.resolve(value);
+  return path.join(modelsDir, value);
+}
+
+/** Parses argv (without node and script) against the config; throws CliError with one clear line. */
+export function parseTranscribeArgs(argv: string[], config: Config, env: NodeJS.ProcessEnv): TranscribeArgs {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        model: { type: 'string' },
+        format: { type: 'string', default: 'json' },
+        language: { type: 'string', default: 'auto' },
+        vad: { type: 'boolean', default: false },
+        threads: { type: 'string' },
+        verbose: { type: 'boolean', default: false },
+        'worker-entry': { type: 'string' },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    });
+  } catch (error) {
+    throw new CliError(`${(error as Error).message} (see --help)`, 2);
+  }
+  const { values, positionals } = parsed;
+  if (values.help) throw new CliError(USAGE, 0);
+  if (positionals.length !== 1) throw new CliError(`expected exactly one FILE, got ${positionals.length} (see --help)`, 2);
+  const format = values.format as CliFormat;
+  if (!CLI_FORMATS.includes(format)) throw new CliError(`unknown --format '${values.format}' (json, text, srt or vtt)`, 2);
+  if (!/^(auto|[a-z]{2,3})$/.test(values.language)) throw new CliError(`--language must be a language code like 'en', or 'auto'`, 2);
+  const threadsText = values.threads ?? env.WHISPER_THREADS ?? String(Math.min(4, os.availableParallelism()));
+  const threads = Number(threadsText);
+  if (!Number.isInteger(threads) || threads < 1) throw new CliError(`--threads must be a whole number ≥ 1, got '${threadsText}'`, 2);
+
+  const file = path.resolve(positionals[0]!);
+  if (!existsSync(file)) throw new CliError(`no such file: ${positionals[0]}`);
+  if (!statSync(file).isFile()) throw new CliError(`not a file: ${positionals[0]}`);
+
+  const modelPath = values.model ? path.resolve(values.model) : modelFile(config.WHISPER_MODEL, config.MODELS_DIR);
+  if (!existsSync(modelPath)) {
+    throw new CliError(`model not found: ${modelPath}. Download one with \`npm run models:download -- base.en\`, or pass --model PATH`);
+  }
+  let vadModelPath: string | undefined;
+  if (values.vad) {
+    vadModelPath = modelFile(config.WHISPER_VAD_MODEL || 'ggml-silero-v6.2.0.bin', config.MODELS_DIR);
+    if (!existsSync(vadModelPath)) {
+      throw new CliError(`VAD model not found: ${vadModelPath}. Download it with \`npm run models:download -- silero-v6.2.0\`, or set WHISPER_VAD_MODEL`);
+    }
+  }
+  return {
+    file, modelPath, vadModelPath, format, language: values.language, vad: values.vad, threads,
+    verbose: values.verbose, workerEntry: values['worker-entry'] ? path.resolve(values['worker-entry']) : undefined,
+  };
+}

@@ -1,0 +1,85 @@
+// `npm run transcribe -- [options] FILE`: transcribes one file through a one-worker pool, so that even a
+// native crash ends in a clean one-line message. The transcript goes to stdout, progress to a TTY stderr.
+import { ConfigError, loadConfig } from '../config.ts';
+import { createWorkerPool } from '../engine/worker-pool.ts';
+import type { TranscriptResult } from '../tasks/types.ts';
+import { createProgressBar } from './progress-bar.ts';
+import { CliError, parseTranscribeArgs, type CliFormat } from './transcribe-args.ts';
+
+function render(result: TranscriptResult, format: CliFormat): string {
+  if (format === 'json') return `${JSON.stringify(result, null, 2)}\n`;
+  if (format === 'text') return `${result.segments.map((s) => s.text.trim()).join('\n')}\n`;
+  throw new CliError(`--format ${format} is not available yet`, 2);
+}
+
+async function main(argv: string[]): Promise<number> {
+  const config = loadConfig(process.env);
+  const args = parseTranscribeArgs(argv, config, process.env);
+  const bar = createProgressBar(process.stderr);
+  const pool = createWorkerPool({
+    workers: 1,
+    threads: args.threads,
+    modelPath: args.modelPath,
+    libPath: config.WHISPER_LIB_PATH || undefined,
+    vadModelPath: args.vadModelPath,
+    taskTimeoutMs: config.TASK_TIMEOUT_MS,
+    entry: args.workerEntry,
+    restartBackoffMs: { initial: 60_000, max: 60_000 }, // one file, one attempt: never retry a failed load
+    log: (level, message, fields) => {
+      if (args.verbose) process.stderr.write(`[${level}] ${message}${fields ? ` ${JSON.stringify(fields)}` : ''}\n`);
+    },
+  });
+
+  let label = 'loading model';
+  let percent: number | undefined;
+  const redraw = setInterval(() => bar.update(label, percent), 500);
+  bar.update(label);
+  const interrupt = () => {
+    pool.cancel('cli');
+  };
+  process.once('SIGINT', interrupt);
+  try {
+    const outcome = await pool.run({
+      taskId: 'cli',
+      mediaPath: args.file,
+      params: { language: args.language, task: 'transcribe', vad: args.vad, wordTimestamps: false, diarize: false, temperature: 0 },
+      onStarted: () => {
+        label = 'transcribing';
+        percent = 0;
+        bar.update(label, percent);
+      },
+      onProgress: (p) => {
+        percent = Math.max(percent ?? 0, p);
+        bar.update(label, percent);
+      },
+    });
+    bar.clear();
+    if (!outcome.ok) {
+      const { code, userMessage, technicalDetail } = outcome.error;
+      if (args.verbose) process.stderr.write(`${technicalDetail}\n`);
+      const detail = technicalDetail.split('\n')[0]?.slice(0, 300);
+      throw new CliError(`${code}: ${userMessage}${detail ? ` (${detail})` : ''}`, code === 'CANCELLED' ? 130 : 1);
+    }
+    process.stdout.write(render(outcome.result, args.format));
+    return 0;
+  } finally {
+    clearInterval(redraw);
+    process.off('SIGINT', interrupt);
+    await pool.close();
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (status) => {
+    process.exitCode = status;
+  },
+  (error: unknown) => {
+    if (error instanceof CliError && error.exitCode === 0) {
+      process.stdout.write(`${error.message}\n`);
+      return;
+    }
+    const known = error instanceof CliError || error instanceof ConfigError;
+    process.stderr.write(`transcribe: ${known ? (error as Error).message : String((error as Error)?.stack ?? error)}\n`);
+    process.exitCode = error instanceof CliError ? error.exitCode : 1;
+  },
+);
