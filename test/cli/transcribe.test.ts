@@ -13,7 +13,7 @@ let model: string;
 interface Run { code: number | null; stdout: string; stderr: string }
 /** Runs the command as a user would (without npm's set-up step), with a data folder that holds no model. */
 function transcribe(args: string[], env: Record<string, string> = {}): Promise<Run> {
-  const base = { ...process.env, DATA_DIR: path.join(dir, 'data'), ...env };
+  const base: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: path.join(dir, 'data') };
   delete base.WHISPER_MODEL;
   return new Promise((resolve) => {
     execFile(process.execPath, ['--import', 'tsx', CLI, ...args], { cwd: ROOT, env: { ...base, ...env } }, (error, stdout, stderr) => {
