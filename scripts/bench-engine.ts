@@ -1,0 +1,158 @@
+// `npm run bench:engine -- [--threads N] [--model PATH] [--seconds S] [--reps R]`
+// Transcribes the same audio (jfk.wav repeated to at least S seconds) with the same model, threads and greedy
+// settings through the worker pool and through whisper.cpp's own whisper-cli, built from the same source.
+// Prints median wall times, their ratio (target ≤ 1.03) and the worker's peak RSS. A benchmark, not a test.
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { createWorkerPool, type WorkerPool } from '../src/engine/worker-pool.ts';
+import { CACHE_DIR, JFK_WAV, ROOT, TINY_EN_RANDOM } from '../test/helpers/paths.ts';
+
+const CLI_BIN = path.join(ROOT, 'native/build/cpu/bin/whisper-cli');
+
+const { values } = parseArgs({
+  options: {
+    threads: { type: 'string', default: '2' },
+    model: { type: 'string', default: TINY_EN_RANDOM },
+    seconds: { type: 'string', default: '132' },
+    reps: { type: 'string', default: '3' },
+  },
+});
+const threads = Number(values.threads);
+const modelPath = path.resolve(values.model);
+const reps = Number(values.reps);
+if (!(threads >= 1 && reps >= 1)) throw new Error('--threads and --reps must be ≥ 1');
+if (!existsSync(modelPath)) throw new Error(`model not found: ${modelPath} (npm run models:make-test makes the random tiny.en)`);
+
+/** Builds whisper-cli once, from the same pinned source and options as the library. */
+function ensureWhisperCli(): void {
+  if (existsSync(CLI_BIN)) return;
+  console.error('bench: building whisper-cli (once)…');
+  const build = spawnSync('bash', [path.join(ROOT, 'native/build.sh')], { stdio: 'inherit', env: { ...process.env, WHISPER_BUILD_CLI: '1' } });
+  if (build.status !== 0 || !existsSync(CLI_BIN)) throw new Error('whisper-cli build failed');
+}
+
+/** Writes jfk.wav's samples repeated until the file lasts at least `seconds` (16-bit PCM, as whisper-cli wants). */
+function makeBenchAudio(seconds: number): { file: string; seconds: number } {
+  const wav = readFileSync(JFK_WAV);
+  let offset = 12;
+  let fmt: Buffer | null = null;
+  let data: Buffer | null = null;
+  while (offset + 8 <= wav.length) {
+    const id = wav.toString('ascii', offset, offset + 4);
+    const size = wav.readUInt32LE(offset + 4);
+    if (id === 'fmt ') fmt = wav.subarray(offset + 8, offset + 8 + size);
+    if (id === 'data') data = wav.subarray(offset + 8, offset + 8 + size);
+    offset += 8 + size + (size % 2);
+  }
+  if (!fmt || !data) throw new Error(`${JFK_WAV} has no fmt or data chunk`);
+  const byteRate = fmt.readUInt32LE(8);
+  const copies = Math.ceil((seconds * byteRate) / data.length);
+  const body = Buffer.concat(Array.from({ length: copies }, () => data));
+  const header = Buffer.alloc(44);
+  header.write('RIFF', 0, 'ascii');
+  header.writeUInt32LE(36 + body.length, 4);
+  header.write('WAVEfmt ', 8, 'ascii');
+  header.writeUInt32LE(16, 16);
+  fmt.copy(header, 20, 0, 16);
+  header.write('data', 36, 'ascii');
+  header.writeUInt32LE(body.length, 40);
+  const dir = path.join(CACHE_DIR, 'bench');
+  mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, `jfk-x${copies}.wav`);
+  if (!existsSync(file)) writeFileSync(file, Buffer.concat([header, body]));
+  return { file, seconds: body.length / byteRate };
+}
+
+interface CliRun { wallMs: number; loadMs: number; segments: number }
+
+/** One whisper-cli process: greedy (-bs 1; its default is a 5-beam search), English, no output files. */
+function runWhisperCli(audio: string): Promise<CliRun> {
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    const child = spawn(CLI_BIN, ['-m', modelPath, '-f', audio, '-t', String(threads), '-bs', '1', '-l', 'en'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
+    child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      const wallMs = performance.now() - started;
+      if (code !== 0) return reject(new Error(`whisper-cli exited with ${code}:\n${stderr.slice(-2000)}`));
+      const load = /load time =\s*([\d.]+) ms/.exec(stderr);
+      resolve({ wallMs, loadMs: load ? Number(load[1]) : 0, segments: stdout.split('\n').filter((l) => l.startsWith('[')).length });
+    });
+  });
+}
+
+async function runPool(pool: WorkerPool, audio: string, id: string): Promise<{ wallMs: number; segments: number }> {
+  const started = performance.now();
+  const outcome = await pool.run({
+    taskId: id,
+    mediaPath: audio,
+    params: { language: 'en', task: 'transcribe', vad: false, wordTimestamps: false, diarize: false, temperature: 0 },
+  });
+  const wallMs = performance.now() - started;
+  if (!outcome.ok) throw new Error(`worker pool failed: ${outcome.error.code} ${outcome.error.technicalDetail}`);
+  return { wallMs, segments: outcome.result.segments.length };
+}
+
+function peakRssMiB(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = /VmHWM:\s*(\d+) kB/.exec(status);
+  return kb ? Number(kb[1]) / 1024 : Number.NaN;
+}
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+};
+const fmt = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+
+ensureWhisperCli();
+const audio = makeBenchAudio(Number(values.seconds));
+console.log(`bench: ${audio.seconds.toFixed(1)} s of audio, model ${path.basename(modelPath)}, threads ${threads}, reps ${reps}, greedy, no DTW`);
+
+const pool = createWorkerPool({
+  workers: 1, threads, modelPath, dtw: false, taskTimeoutMs: 60 * 60 * 1000, niceness: 0,
+  log: (level, message, fields) => {
+    if (level === 'warn' || level === 'error') console.error(`[${level}] ${message}`, fields ?? '');
+  },
+});
+try {
+  // Warm-up: loads the model in the worker, fills the page cache for both.
+  const warmPool = await runPool(pool, audio.file, 'warm');
+  const warmCli = await runWhisperCli(audio.file);
+  console.log(`warm-up: pool ${fmt(warmPool.wallMs)} (${warmPool.segments} segments), whisper-cli ${fmt(warmCli.wallMs)} (${warmCli.segments} segments)`);
+  if (warmPool.segments !== warmCli.segments) console.warn('bench: warning: segment counts differ, so the two did not do the same work');
+
+  const poolMs: number[] = [];
+  const cliMs: number[] = [];
+  const cliNoLoadMs: number[] = [];
+  for (let rep = 0; rep < reps; rep += 1) {
+    // Alternate which goes first, so that drift on a shared machine hits both alike.
+    const order = rep % 2 === 0 ? ['pool', 'cli'] : ['cli', 'pool'];
+    for (const which of order) {
+      if (which === 'pool') poolMs.push((await runPool(pool, audio.file, `rep${rep}`)).wallMs);
+      else {
+        const run = await runWhisperCli(audio.file);
+        cliMs.push(run.wallMs);
+        cliNoLoadMs.push(run.wallMs - run.loadMs);
+      }
+    }
+    console.log(`rep ${rep + 1}: pool ${fmt(poolMs.at(-1)!)}, whisper-cli ${fmt(cliMs.at(-1)!)} (${fmt(cliNoLoadMs.at(-1)!)} without model load)`);
+  }
+  const [pid] = pool.workerPids();
+  const p = median(poolMs);
+  const c = median(cliMs);
+  const cNoLoad = median(cliNoLoadMs);
+  console.log(`median wall time: worker pool ${fmt(p)}, whisper-cli ${fmt(c)} (process), ${fmt(cNoLoad)} (without its model load)`);
+  console.log(`ratio pool / whisper-cli: ${(p / c).toFixed(3)} (process), ${(p / cNoLoad).toFixed(3)} (without model load; target ≤ 1.03)`);
+  console.log(`worker peak RSS (VmHWM): ${pid === undefined ? 'n/a' : `${peakRssMiB(pid).toFixed(1)} MiB`}`);
+} finally {
+  await pool.close();
+}
