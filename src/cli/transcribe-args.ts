@@ -3,17 +3,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Config } from '../config.ts';
-
-/** Output formats the command line offers. */
-export const CLI_FORMATS = ['json', 'text', 'srt', 'vtt'] as const;
-export type CliFormat = (typeof CLI_FORMATS)[number];
+import { RESULT_FORMATS, isResultFormat, type ResultFormat } from '../formats/render.ts';
 
 /** Everything the transcribe command needs, resolved and checked. */
 export interface TranscribeArgs {
   file: string;
   modelPath: string;
   vadModelPath: string | undefined;
-  format: CliFormat;
+  format: ResultFormat;
   language: string;
   vad: boolean;
   threads: number;
@@ -30,7 +27,7 @@ export class CliError extends Error {
 }
 
 export const USAGE =
-  'usage: npm run transcribe -- [--model PATH] [--format json|text|srt|vtt] [--language xx] [--vad] [--threads N] [--verbose] FILE';
+  'usage: npm run transcribe -- [--model PATH] [--format json|text|srt|vtt|verbose_json|tsv] [--language xx] [--vad] [--threads N] [--verbose] FILE';
 
 /** A model setting is a path when it names a folder or exists; a bare file name lives in the models folder. */
 function modelFile(value: string, modelsDir: string): string {
@@ -62,8 +59,8 @@ export function parseTranscribeArgs(argv: string[], config: Config, env: NodeJS.
   const { values, positionals } = parsed;
   if (values.help) throw new CliError(USAGE, 0);
   if (positionals.length !== 1) throw new CliError(`expected exactly one FILE, got ${positionals.length} (see --help)`, 2);
-  const format = values.format as CliFormat;
-  if (!CLI_FORMATS.includes(format)) throw new CliError(`unknown --format '${values.format}' (json, text, srt or vtt)`, 2);
+  const format = values.format;
+  if (!isResultFormat(format)) throw new CliError(`unknown --format '${format}' (one of ${RESULT_FORMATS.join(', ')})`, 2);
   if (!/^(auto|[a-z]{2,3})$/.test(values.language)) throw new CliError(`--language must be a language code like 'en', or 'auto'`, 2);
   const threadsText = values.threads ?? env.WHISPER_THREADS ?? String(Math.min(4, os.availableParallelism()));
   const threads = Number(threadsText);

@@ -2,15 +2,9 @@
 // native crash ends in a clean one-line message. The transcript goes to stdout, progress to a TTY stderr.
 import { ConfigError, loadConfig } from '../config.ts';
 import { createWorkerPool } from '../engine/worker-pool.ts';
-import type { TranscriptResult } from '../tasks/types.ts';
+import { renderTranscript } from '../formats/render.ts';
 import { createProgressBar } from './progress-bar.ts';
-import { CliError, parseTranscribeArgs, type CliFormat } from './transcribe-args.ts';
-
-function render(result: TranscriptResult, format: CliFormat): string {
-  if (format === 'json') return `${JSON.stringify(result, null, 2)}\n`;
-  if (format === 'text') return `${result.segments.map((s) => s.text.trim()).join('\n')}\n`;
-  throw new CliError(`--format ${format} is not available yet`, 2);
-}
+import { CliError, parseTranscribeArgs } from './transcribe-args.ts';
 
 async function main(argv: string[]): Promise<number> {
   const config = loadConfig(process.env);
@@ -60,7 +54,8 @@ async function main(argv: string[]): Promise<number> {
       const detail = technicalDetail.split('\n')[0]?.slice(0, 300);
       throw new CliError(`${code}: ${userMessage}${detail ? ` (${detail})` : ''}`, code === 'CANCELLED' ? 130 : 1);
     }
-    process.stdout.write(render(outcome.result, args.format));
+    const rendered = renderTranscript(outcome.result, args.format);
+    process.stdout.write(rendered === '' || rendered.endsWith('\n') ? rendered : `${rendered}\n`);
     return 0;
   } finally {
     clearInterval(redraw);

@@ -76,6 +76,12 @@ describe('transcribe CLI', () => {
     expect(run.stdout).toBe('done ok\n');
   });
 
+  it('prints SubRip with --format srt', async () => {
+    const run = await transcribe(['--format', 'srt', '--model', model, '--worker-entry', FAKE, media('ok')]);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/^1\r?\n00:00:00,000 --> 00:00:01,000\r?\ndone ok\r?\n/);
+  });
+
   it('reports a worker crash as one line and a failing status', async () => {
     const run = await transcribe(['--model', model, '--worker-entry', FAKE, media('segv')]);
     expect(run.code).toBe(1);
