@@ -1,21 +1,14 @@
 import { taskError, type TaskError } from '../tasks/errors.ts';
-import type { JobOutcome, Transcriber, TranscriptionJob } from '../tasks/types.ts';
+import type { JobOutcome, Transcriber } from '../tasks/types.ts';
 import type { ChildMessage } from './protocol.ts';
 import { createWorkerHandle, type WorkerExit, type WorkerHandle } from './worker-handle.ts';
 import { resolvePoolOptions, workerEnv, type WorkerPoolOptions } from './worker-pool-options.ts';
+import { failed as fail, resolveJob, routeTaskMessage, type PendingJob, type RunningJob } from './worker-pool-task.ts';
+
+// setTimeout fires at once for delays past 2^31-1 ms (about 24.8 days); longer limits mean "that long".
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 type ModelInfo = NonNullable<ReturnType<Transcriber['modelInfo']>>;
-
-interface Pending {
-  job: TranscriptionJob;
-  resolve(outcome: JobOutcome): void;
-}
-
-interface Running extends Pending {
-  timeout: NodeJS.Timeout;
-  cancelTimer: NodeJS.Timeout | null;
-  cancelRequested: boolean;
-}
 
 /** One place in the pool; its process is replaced when it dies, the slot stays. */
 interface Slot {
@@ -23,7 +16,7 @@ interface Slot {
   handle: WorkerHandle | null;
   /** starting: loading the model; ready: can take a task; retiring: killed, waiting for its exit. */
   state: 'starting' | 'ready' | 'retiring';
-  task: Running | null;
+  task: RunningJob | null;
   startFailures: number;
   restartTimer: NodeJS.Timeout | null;
   /** Called when the current process has exited (close() waits on these). */
@@ -40,28 +33,14 @@ export function createWorkerPool(input: WorkerPoolOptions): WorkerPool {
   const options = resolvePoolOptions(input);
   const { log } = options;
   const env = workerEnv(options);
-  const queue: Pending[] = [];
+  const queue: PendingJob[] = [];
   const slots: Slot[] = [];
   let model: ModelInfo | null = null;
   // Set while workers cannot load the model: jobs fail fast with it instead of waiting.
   let loadError: TaskError | null = null;
   let closed = false;
 
-  const resolveOnce = (pending: Pending, outcome: JobOutcome) => {
-    try {
-      pending.resolve(outcome);
-    } catch (error) {
-      log('error', 'job resolver threw', { taskId: pending.job.taskId, error: String(error) });
-    }
-  };
-  const fail = (error: TaskError): JobOutcome => ({ ok: false, error });
-  const callback = (taskId: string, name: string, call: () => void) => {
-    try {
-      call();
-    } catch (error) {
-      log('error', `job ${name} callback threw`, { taskId, error: String(error) });
-    }
-  };
+  const resolveOnce = (pending: PendingJob, outcome: JobOutcome) => resolveJob(pending, outcome, log);
 
   const failQueued = (error: TaskError) => {
     for (const pending of queue.splice(0)) resolveOnce(pending, fail(error));
@@ -92,7 +71,7 @@ export function createWorkerPool(input: WorkerPoolOptions): WorkerPool {
         log('warn', 'task timed out; killing its worker', { taskId, pid: slot.handle?.pid });
         settle(slot, fail(taskError('TASK_TIMEOUT', `task ran longer than ${options.taskTimeoutMs} ms; worker pid ${slot.handle?.pid} killed`)));
         retire(slot);
-      }, options.taskTimeoutMs);
+      }, Math.min(options.taskTimeoutMs, MAX_TIMER_MS));
       slot.task = { ...next, timeout, cancelTimer: null, cancelRequested: false };
       slot.handle.send({ type: 'transcribe', taskId, mediaPath: next.job.mediaPath, params: next.job.params });
     }
@@ -112,7 +91,7 @@ export function createWorkerPool(input: WorkerPoolOptions): WorkerPool {
     if (message.type === 'load_failed') {
       loadError = message.error.code === 'MODEL_UNAVAILABLE' ? message.error : taskError('MODEL_UNAVAILABLE', message.error.technicalDetail);
       log('error', 'worker could not load the model', { slot: slot.index, detail: message.error.technicalDetail });
-      failQueued(loadError);
+      if (!slots.some((s) => s.state === 'ready')) failQueued(loadError);
       // Its exit schedules the next attempt, with back-off.
       slot.handle?.kill('SIGKILL');
       return;
@@ -122,27 +101,10 @@ export function createWorkerPool(input: WorkerPoolOptions): WorkerPool {
       log('debug', 'ignoring message for a task this worker no longer runs', { type: message.type, taskId: message.taskId });
       return;
     }
-    const { job } = task;
-    switch (message.type) {
-      case 'started':
-        callback(job.taskId, 'onStarted', () => job.onStarted?.({ durationSec: message.durationSec }));
-        break;
-      case 'progress':
-        callback(job.taskId, 'onProgress', () => job.onProgress?.(message.percent));
-        break;
-      case 'segment':
-        callback(job.taskId, 'onSegment', () => job.onSegment?.(message.segment));
-        break;
-      case 'result':
-      case 'failed': {
-        // Once a cancel was accepted the job ends CANCELLED, even if the worker finished first.
-        const outcome: JobOutcome = task.cancelRequested
-          ? fail(taskError('CANCELLED', message.type === 'failed' ? message.error.technicalDetail : 'cancelled as the task finished'))
-          : message.type === 'result' ? { ok: true, result: message.result } : fail(message.error);
-        settle(slot, outcome);
-        dispatch();
-        break;
-      }
+    const outcome = routeTaskMessage(task, message, log);
+    if (outcome) {
+      settle(slot, outcome);
+      dispatch();
     }
   };
 
