@@ -36,6 +36,9 @@ if (!existsSync(stampFile) || readFileSync(stampFile, 'utf8') !== manifestHash) 
   writeFileSync(stampFile, manifestHash);
 }
 
+// 1b. The web page (src/web -> web-dist/), rebuilt only when older than its sources.
+run(process.execPath, [path.join(root, 'scripts/build-web.mjs'), '--if-stale']);
+
 // 2. System tools: ffmpeg decodes everything that is not WAV; espeak-ng makes speech fixtures for tests.
 const wanted = [['ffmpeg', 'ffmpeg'], ...(forTests ? [['espeak-ng', 'espeak-ng']] : [])];
 const missing = wanted.filter(([cmd]) => !has(cmd)).map(([, pkg]) => pkg);

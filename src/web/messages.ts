@@ -1,0 +1,147 @@
+import * as v from 'valibot';
+
+// Every message from the server is checked here before the page uses it. Objects are loose:
+// the page must keep working when the server adds fields.
+
+const optNum = v.optional(v.nullable(v.number()));
+const optStr = v.optional(v.nullable(v.string()));
+
+/** One transcript segment as the page needs it (seconds from the start). */
+export const SegmentSchema = v.looseObject({
+  id: v.optional(v.number()),
+  start: v.number(),
+  end: v.number(),
+  text: v.string(),
+  speaker: optStr,
+});
+export type WebSegment = v.InferOutput<typeof SegmentSchema>;
+
+/** A task error in any of the spellings the API uses (frames, polling, task body). */
+const ErrorBodySchema = v.looseObject({
+  code: optStr,
+  error_code: optStr,
+  user_message: optStr,
+  userMessage: optStr,
+  message: optStr,
+  technical_detail: optStr,
+  technicalDetail: optStr,
+});
+
+/** Frames the server sends on /ws/tasks/:id (the progress contract plus segments). */
+export const ServerFrameSchema = v.variant('type', [
+  v.looseObject({
+    type: v.literal('progress'),
+    task_id: v.string(),
+    stage: v.string(),
+    percentage: v.number(),
+    message: optStr,
+    timestamp: optStr,
+    queue_position: optNum,
+    eta_seconds: optNum,
+  }),
+  v.looseObject({
+    type: v.literal('error'),
+    task_id: optStr,
+    error_code: v.string(),
+    user_message: v.string(),
+    technical_detail: optStr,
+    timestamp: optStr,
+  }),
+  v.looseObject({ type: v.literal('segment'), task_id: optStr, segment: SegmentSchema, timestamp: optStr }),
+  v.looseObject({ type: v.literal('heartbeat'), timestamp: optStr }),
+  v.looseObject({ type: v.literal('pong') }),
+]);
+export type ServerFrame = v.InferOutput<typeof ServerFrameSchema>;
+
+/** GET /tasks/:id/progress, the polling fallback. */
+export const PollSchema = v.looseObject({
+  identifier: v.string(),
+  status: v.string(),
+  progress_percentage: v.number(),
+  progress_stage: v.string(),
+  error: v.optional(v.nullable(ErrorBodySchema)),
+  queue_position: optNum,
+  eta_seconds: optNum,
+});
+
+/** One task in GET /tasks and GET /tasks/:id. */
+export const TaskSchema = v.looseObject({
+  identifier: v.optional(v.string()),
+  id: v.optional(v.string()),
+  status: v.string(),
+  file_name: optStr,
+  progress_percentage: optNum,
+  progress_stage: optStr,
+  queue_position: optNum,
+  eta_seconds: optNum,
+  error: v.optional(v.nullable(ErrorBodySchema)),
+  created_at: optStr,
+});
+
+/** GET /tasks: a page of tasks under one of the usual keys, or a bare array. */
+export const TaskListSchema = v.union([
+  v.array(TaskSchema),
+  v.pipe(
+    v.looseObject({ items: v.optional(v.array(TaskSchema)), tasks: v.optional(v.array(TaskSchema)), data: v.optional(v.array(TaskSchema)) }),
+    v.transform((b) => b.items ?? b.tasks ?? b.data ?? []),
+  ),
+]);
+
+/** The 202 answer to POST /tasks. */
+export const CreatedSchema = v.looseObject({ identifier: v.string(), status: v.string() });
+
+/** GET /tasks/:id/result?format=json. */
+export const ResultSchema = v.looseObject({ segments: v.array(SegmentSchema), text: optStr });
+
+/** A JSON error body from any route: `{error: {code, message}}` or a flat shape. */
+export const ApiErrorSchema = v.looseObject({
+  error: v.optional(v.union([v.string(), ErrorBodySchema])),
+  message: optStr,
+});
+
+/** What the page shows for a failure. */
+export interface TaskFailureView {
+  code: string;
+  userMessage: string;
+  technicalDetail: string;
+}
+
+/** Normalises any error spelling into what the page shows. */
+export function toFailureView(e: v.InferOutput<typeof ErrorBodySchema>): TaskFailureView {
+  return {
+    code: e.error_code ?? e.code ?? 'ERROR',
+    userMessage: e.user_message ?? e.userMessage ?? e.message ?? 'The task failed.',
+    technicalDetail: e.technical_detail ?? e.technicalDetail ?? '',
+  };
+}
+
+/** The parsed task, with the id under one name. */
+export interface TaskView {
+  id: string;
+  status: string;
+  fileName: string;
+  stage: string | null;
+  percentage: number | null;
+  queuePosition: number | null;
+  etaSeconds: number | null;
+  failure: TaskFailureView | null;
+  createdAt: string | null;
+}
+
+/** Parses one task body; throws a valibot error when it is not one. */
+export function toTaskView(input: unknown): TaskView {
+  const t = v.parse(TaskSchema, input);
+  const id = t.identifier ?? t.id;
+  if (!id) throw new Error('task without an identifier');
+  return {
+    id,
+    status: t.status,
+    fileName: t.file_name ?? id,
+    stage: t.progress_stage ?? null,
+    percentage: t.progress_percentage ?? null,
+    queuePosition: t.queue_position ?? null,
+    etaSeconds: t.eta_seconds ?? null,
+    failure: t.error ? toFailureView(t.error) : null,
+    createdAt: t.created_at ?? null,
+  };
+}
