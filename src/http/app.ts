@@ -7,6 +7,7 @@ import type { AppEnv } from './app-env.ts';
 import { handleError, handleNotFound } from './error-handler.ts';
 import { healthRoutes } from './health-routes.ts';
 import { taskRoutes } from './tasks-routes.ts';
+import { createWebRoutes } from './web-routes.ts';
 import { createRegistry, type Registry } from '../ws/registry.ts';
 import { bridgeBusToRegistry } from '../ws/bus-bridge.ts';
 import { taskSocketRoutes } from '../ws/task-socket-routes.ts';
@@ -38,6 +39,7 @@ export function createApp(deps: AppDeps): CreatedApp {
   app.route('/health', healthRoutes(deps));
   app.route('/tasks', taskRoutes(deps));
   app.route('/ws', taskSocketRoutes(deps, registry, bridge, upgradeWebSocket));
+  app.route('/', createWebRoutes(deps));
 
   return {
     app,
