@@ -5,7 +5,7 @@ import type { AppDeps } from './app-deps.ts';
 import type { AppEnv } from './app-env.ts';
 import { AppError } from './app-error.ts';
 import { requestOrigin, taskLinks } from './links.ts';
-import { createResultFormats } from './result-formats.ts';
+import { resultHandler } from './result-routes.ts';
 import { createTaskHandler } from './task-create.ts';
 import { progressJson, taskDetailJson, taskSummaryJson } from './task-json.ts';
 import { intField, parseInput, rejectUnknownFields } from './validation.ts';
@@ -21,7 +21,6 @@ const ENDED = new Set<TaskRecord['status']>(['completed', 'failed', 'cancelled']
 /** Routes under /tasks: create, list, read, progress, result, cancel, delete. */
 export function taskRoutes(deps: AppDeps): Hono<AppEnv> {
   const routes = new Hono<AppEnv>();
-  const formats = createResultFormats();
   const links = (c: Context<AppEnv>, id: string) => taskLinks(requestOrigin(c, deps.config.TRUST_PROXY), id);
   const find = (id: string): TaskRecord => {
     const task = deps.tasks.get(id);
@@ -49,19 +48,7 @@ export function taskRoutes(deps: AppDeps): Hono<AppEnv> {
 
   routes.get('/:id/progress', (c) => c.json(progressJson(find(c.req.param('id')))));
 
-  routes.get('/:id/result', (c) => {
-    const task = find(c.req.param('id'));
-    const format = c.req.query('format') ?? 'json';
-    const render = formats.get(format);
-    if (!render) {
-      throw new AppError(400, 'INVALID_FIELD', `Unsupported format "${format.slice(0, 40)}". Available: ${[...formats.keys()].join(', ')}.`);
-    }
-    if (task.status !== 'completed' || !task.result) {
-      throw new AppError(409, 'TASK_NOT_COMPLETED', `The task is ${task.status}; its result exists once it is completed.`, progressJson(task));
-    }
-    const { contentType, body } = render(task.result, task);
-    return c.body(body, 200, { 'Content-Type': contentType });
-  });
+  routes.get('/:id/result', resultHandler(find));
 
   routes.post('/:id/cancel', async (c) => {
     const before = find(c.req.param('id'));
