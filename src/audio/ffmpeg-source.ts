@@ -38,6 +38,7 @@ export async function* ffmpegPcm(file: string, opts: FfmpegSourceOptions): Async
   let samples = 0;
   try {
     for (;;) {
+      opts.signal?.throwIfAborted();
       // The clock runs only while we wait on ffmpeg: a slow consumer must not count as a stall.
       let timer: NodeJS.Timeout | undefined;
       const stall = new Promise<'stall'>((resolve) => {

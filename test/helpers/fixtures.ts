@@ -111,16 +111,16 @@ export function longWav(seconds: number): string {
     try {
       writeSync(fd, wavHeader(seconds * rate * 2, { rate, channels: 1, bits: 16, tag: 1 }));
       let seed = 12345;
+      const block = new Int16Array(rate);
       for (let s = 0; s < seconds; s++) {
-        const block = Buffer.alloc(rate * 2);
         const freq = 200 + ((s * 37) % 600);
         for (let i = 0; i < rate; i++) {
-          seed = (seed * 1103515245 + 12345) >>> 0;
+          seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
           const noise = (seed / 2 ** 32 - 0.5) * 0.05;
-          const burst = (i % 8000) < 5000 ? Math.sin((2 * Math.PI * freq * i) / rate) * 0.3 : 0;
-          block.writeInt16LE(Math.round((burst + noise) * 32767), i * 2);
+          const burst = i % 8000 < 5000 ? Math.sin((2 * Math.PI * freq * i) / rate) * 0.3 : 0;
+          block[i] = Math.round((burst + noise) * 32767);
         }
-        writeSync(fd, block);
+        writeSync(fd, new Uint8Array(block.buffer));
       }
     } finally {
       closeSync(fd);

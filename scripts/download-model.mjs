@@ -1,0 +1,127 @@
+#!/usr/bin/env node
+// Downloads a real whisper.cpp ggml model by name and checks its published sha256.
+// Usage: npm run models:download -- NAME [--dir DIR]
+//   NAME: tiny.en, tiny, base.en, base, tiny.en-q8_0, silero-v6.2.0 (or the file name, ggml-NAME.bin)
+//   DIR defaults to ${DATA_DIR:-./data}/models. MODEL_BASE_URL overrides the host (tests use it).
+// Plain Node with no dependencies, so that it runs before or without `npm install`.
+import { createHash } from 'node:crypto';
+import { createWriteStream, existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+
+const WHISPER_REPO = 'https://huggingface.co/ggerganov/whisper.cpp/resolve/main';
+const VAD_REPO = 'https://huggingface.co/ggml-org/whisper-vad/resolve/main';
+
+// Known models: published size and sha256 (see ../shared/models/README.md).
+const KNOWN_MODELS = {
+  'tiny.en': { bytes: 77_704_715, sha256: '921e4cf8686fdd993dcd081a5da5b6c365bfde1162e72b08d75ac75289920b1f', repo: WHISPER_REPO },
+  tiny: { bytes: 77_691_713, sha256: 'be07e048e1e599ad46341c8d2a135645097a538221678b7acdd1b1919c6e1b21', repo: WHISPER_REPO },
+  'base.en': { bytes: 147_964_211, sha256: 'a03779c86df3323075f5e796cb2ce5029f00ec8869eee3fdfb897afe36c6d002', repo: WHISPER_REPO },
+  base: { bytes: 147_951_465, sha256: '60ed5bc3dd14eea856493d334349b405782ddcaf0028d4b5df4088345fba2efe', repo: WHISPER_REPO },
+  'tiny.en-q8_0': { bytes: 43_550_795, sha256: '5bc2b3860aa151a4c6e7bb095e1fcce7cf12c7b020ca08dcec0c6d018bb7dd94', repo: WHISPER_REPO },
+  'silero-v6.2.0': { bytes: 885_098, sha256: '2aa269b785eeb53a82983a20501ddf7c1d9c48e33ab63a41391ac6c9f7fb6987', repo: VAD_REPO },
+};
+
+class UsageError extends Error {
+  constructor(message, showUsage = false) { super(message); this.showUsage = showUsage; }
+}
+
+function parseArgs(argv) {
+  let dir;
+  const names = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--dir') {
+      dir = argv[++i];
+      if (!dir) throw new UsageError('--dir needs a folder');
+    } else if (a === '--help' || a === '-h') {
+      throw new UsageError('', true);
+    } else if (a.startsWith('-')) {
+      throw new UsageError(`unknown option ${a}`);
+    } else names.push(a);
+  }
+  if (names.length !== 1) throw new UsageError(names.length === 0 ? 'name a model to download' : 'name one model at a time', true);
+  // Accept "ggml-tiny.en.bin" as well as "tiny.en".
+  const name = names[0].replace(/^ggml-/, '').replace(/\.bin$/, '');
+  if (!Object.hasOwn(KNOWN_MODELS, name)) {
+    throw new UsageError(`unknown model "${names[0]}"; known models: ${Object.keys(KNOWN_MODELS).join(', ')}`);
+  }
+  return { name, dir: path.resolve(dir ?? path.join(process.env.DATA_DIR || './data', 'models')) };
+}
+
+function progressReporter(total) {
+  const tty = process.stderr.isTTY;
+  let done = 0;
+  let shown = -1;
+  return {
+    add(n) {
+      done += n;
+      const pct = total ? Math.min(100, Math.floor((done / total) * 100)) : 0;
+      // On a terminal redraw one line per percent; in logs print one line per tenth.
+      const step = tty ? pct : Math.floor(pct / 10) * 10;
+      if (step === shown) return;
+      shown = step;
+      const mb = (done / 1e6).toFixed(1);
+      if (tty) process.stderr.write(`\rdownloading: ${String(pct).padStart(3)}% (${mb} MB)`);
+      else process.stderr.write(`downloading: ${step}% (${mb} MB)\n`);
+    },
+    end() { if (tty && shown >= 0) process.stderr.write('\n'); },
+  };
+}
+
+async function download(name, dir) {
+  const model = KNOWN_MODELS[name];
+  const file = `ggml-${name}.bin`;
+  const base = process.env.MODEL_BASE_URL || model.repo;
+  const url = `${base.replace(/\/$/, '')}/${file}`;
+  const dest = path.join(dir, file);
+  mkdirSync(dir, { recursive: true });
+  process.stderr.write(`downloading ${url}\n`);
+  const res = await fetch(url, { redirect: 'follow' });
+  if (!res.ok || !res.body) throw new Error(`download of ${url} failed: HTTP ${res.status}`);
+  const total = Number(res.headers.get('content-length')) || model.bytes;
+  const hash = createHash('sha256');
+  const progress = progressReporter(total);
+  const tmp = `${dest}.${process.pid}.part`;
+  try {
+    await pipeline(
+      Readable.fromWeb(res.body),
+      async function* (source) {
+        for await (const chunk of source) { hash.update(chunk); progress.add(chunk.length); yield chunk; }
+      },
+      createWriteStream(tmp),
+    );
+    const actual = hash.digest('hex');
+    if (actual !== model.sha256) throw new Error(`checksum mismatch for ${file}: expected ${model.sha256}, got ${actual}; the file was deleted`);
+    renameSync(tmp, dest);
+  } finally {
+    progress.end();
+    if (existsSync(tmp)) rmSync(tmp, { force: true });
+  }
+  return dest;
+}
+
+async function main() {
+  let args;
+  try {
+    args = parseArgs(process.argv.slice(2));
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    const usage = `usage: npm run models:download -- NAME [--dir DIR]   (NAME: ${Object.keys(KNOWN_MODELS).join(', ')})`;
+    // Only help and a missing name show the usage; other mistakes are one line that names the choices.
+    if (err.message) process.stderr.write(`download-model: ${err.message}\n`);
+    if (err.showUsage) process.stderr.write(`${usage}\n`);
+    process.exit(err.message ? 2 : 0);
+  }
+  try {
+    const dest = await download(args.name, args.dir);
+    process.stderr.write(`saved ${dest} (sha256 verified)\n`);
+    process.stdout.write(`${dest}\n`);
+  } catch (err) {
+    process.stderr.write(`download-model: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(1);
+  }
+}
+
+await main();

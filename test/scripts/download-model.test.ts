@@ -1,0 +1,99 @@
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ROOT, SILERO_VAD } from '../helpers/paths.ts';
+
+const SCRIPT = path.join(ROOT, 'scripts/download-model.mjs');
+
+/** Runs the script to completion and returns its exit status and output. */
+function runScript(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [SCRIPT, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (b: Buffer) => (stdout += b));
+    child.stderr.on('data', (b: Buffer) => (stderr += b));
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+describe('download-model script', () => {
+  // The shared Silero file is byte-identical to the published ggml-silero-v6.2.0.bin, so its real hash must match.
+  const silero = readFileSync(SILERO_VAD);
+  let server: Server;
+  let base: string;
+  const requests: string[] = [];
+
+  beforeAll(async () => {
+    server = createServer((req, res) => {
+      requests.push(req.url ?? '');
+      if (req.url === '/good/ggml-silero-v6.2.0.bin') {
+        res.writeHead(200, { 'content-length': silero.length });
+        res.end(silero);
+      } else if (req.url === '/bad/ggml-silero-v6.2.0.bin') {
+        const tampered = Buffer.from(silero);
+        tampered[1000] = (tampered[1000]! + 1) & 0xff;
+        res.writeHead(200, { 'content-length': tampered.length });
+        res.end(tampered);
+      } else {
+        res.writeHead(404).end('not found');
+      }
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+  it('downloads a known model, checks its sha256 and prints where it went', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'models-'));
+    const r = await runScript(['silero-v6.2.0', '--dir', dir], { MODEL_BASE_URL: `${base}/good` });
+    expect(r.code).toBe(0);
+    const dest = path.join(dir, 'ggml-silero-v6.2.0.bin');
+    expect(r.stdout.trim()).toBe(dest);
+    expect(readFileSync(dest).equals(silero)).toBe(true);
+    expect(r.stderr).toMatch(/100%/);
+    expect(readdirSync(dir)).toEqual(['ggml-silero-v6.2.0.bin']);
+  });
+
+  it('accepts the file name and defaults to DATA_DIR/models', async () => {
+    const dataDir = mkdtempSync(path.join(os.tmpdir(), 'data-'));
+    const r = await runScript(['ggml-silero-v6.2.0.bin'], { MODEL_BASE_URL: `${base}/good`, DATA_DIR: dataDir });
+    expect(r.code).toBe(0);
+    expect(existsSync(path.join(dataDir, 'models/ggml-silero-v6.2.0.bin'))).toBe(true);
+  });
+
+  it('deletes the file and fails with one line when the checksum does not match', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'models-'));
+    const r = await runScript(['silero-v6.2.0', '--dir', dir], { MODEL_BASE_URL: `${base}/bad` });
+    expect(r.code).toBe(1);
+    const last = r.stderr.trim().split('\n').at(-1)!;
+    expect(last).toMatch(/^download-model: checksum mismatch for ggml-silero-v6\.2\.0\.bin/);
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it('fails with the HTTP status when the server has no such file', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'models-'));
+    const r = await runScript(['tiny.en', '--dir', dir], { MODEL_BASE_URL: `${base}/missing` });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/download-model: download of .*ggml-tiny\.en\.bin failed: HTTP 404/);
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it('refuses an unknown name without touching the network and lists the known ones', async () => {
+    const before = requests.length;
+    const r = await runScript(['large-v9'], { MODEL_BASE_URL: base });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/unknown model "large-v9"; known models: tiny\.en, tiny, base\.en, base/);
+    expect(requests.length).toBe(before);
+  });
+
+  it('asks for a name when given none', async () => {
+    const r = await runScript([]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/usage: npm run models:download/);
+  });
+});
