@@ -10,8 +10,8 @@ export class MigrationError extends Error {
 }
 
 /** Runs every pending migration; returns the names it applied; throws MigrationError on failure. */
-export async function migrateToLatest(
-  db: Kysely<unknown>,
+export async function migrateToLatest<DB>(
+  db: Kysely<DB>,
   migrations: Readonly<Record<string, Migration>> = MIGRATIONS,
 ): Promise<string[]> {
   const migrator = new Migrator({ db, provider: { getMigrations: async () => ({ ...migrations }) } });

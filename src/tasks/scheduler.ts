@@ -1,0 +1,126 @@
+import type { ProgressPoint } from './progress.ts';
+import { remainingSeconds, startJob, type RunContext, type RunningJob } from './task-runner.ts';
+import type { TaskRecord } from './task-record.ts';
+
+interface Entry {
+  id: string;
+  mediaSeconds: number | null;
+  point: ProgressPoint;
+  message: string;
+}
+
+/** FIFO queue and dispatch of tasks onto the transcriber's ready workers. */
+export interface Scheduler {
+  /** Adds a just-submitted task at the end and announces its place. */
+  enqueue(task: TaskRecord): void;
+  /** Takes a task out of the queue; false when it was not queued. */
+  dequeue(id: string): boolean;
+  running(id: string): RunningJob | undefined;
+  /** 1-based place and ETA of a queued task; position 0 and the remaining time for a running one. */
+  queueInfo(id: string): { position: number; etaSeconds: number | null } | undefined;
+  /** Replaces the queue with these tasks (oldest first) and starts dispatching. */
+  start(queued: TaskRecord[]): void;
+  /** Stops dispatching; returns the jobs still running. */
+  stop(): RunningJob[];
+  isStarted(): boolean;
+}
+
+/** Creates a scheduler that runs at most min(workers, transcriber.readyCount()) jobs at once. */
+export function createScheduler(ctx: RunContext, options: { workers: number; readyPollMs: number }): Scheduler {
+  let queue: Entry[] = [];
+  const jobs = new Map<string, RunningJob>();
+  let started = false;
+  let stopped = false;
+  let pollTimer: NodeJS.Timeout | null = null;
+  const toEntry = (task: TaskRecord): Entry => ({
+    id: task.id, mediaSeconds: task.mediaDuration, point: { stage: task.stage, percentage: task.percentage }, message: task.message,
+  });
+
+  const parallelism = () => Math.max(1, Math.min(options.workers, ctx.transcriber.readyCount() || options.workers));
+  const etaAt = (index: number): number | null => {
+    let ahead = 0;
+    for (const job of jobs.values()) {
+      const left = remainingSeconds(ctx, job);
+      if (left === null) return null;
+      ahead += left;
+    }
+    for (const entry of queue.slice(0, index)) {
+      const expected = ctx.speed.expectedSeconds(entry.mediaSeconds);
+      if (expected === null) return null;
+      ahead += expected;
+    }
+    const own = ctx.speed.expectedSeconds(queue[index]?.mediaSeconds ?? null);
+    return own === null ? null : ahead / parallelism() + own;
+  };
+  const announce = (from = 0) => {
+    for (let i = from; i < queue.length; i++) {
+      const entry = queue[i]!;
+      ctx.feed.publish(entry.id, entry.point, { message: entry.message, queuePosition: i + 1, etaSeconds: etaAt(i) });
+    }
+  };
+
+  const pump = () => {
+    if (!started || stopped) return;
+    const limit = Math.min(options.workers, ctx.transcriber.readyCount());
+    let moved = false;
+    while (jobs.size < limit && queue.length > 0) {
+      const entry = queue.shift()!;
+      moved = true;
+      const task = ctx.store.get(entry.id);
+      if (task?.status !== 'queued') continue; // cancelled or removed meanwhile
+      try {
+        const job = startJob(ctx, task);
+        jobs.set(task.id, job);
+        void job.done.then(() => {
+          jobs.delete(task.id);
+          pump();
+        });
+      } catch (error) {
+        ctx.logger.error({ taskId: task.id, err: error }, 'could not start task; it stays in the database for the next start');
+      }
+    }
+    // Workers still loading (or restarting): look again shortly rather than wait for a submit.
+    if (queue.length > 0 && jobs.size < options.workers && !pollTimer) {
+      pollTimer = setTimeout(() => {
+        pollTimer = null;
+        pump();
+      }, options.readyPollMs);
+      pollTimer.unref?.();
+    }
+    if (moved) announce();
+  };
+
+  return {
+    enqueue(task) {
+      queue.push(toEntry(task));
+      announce(queue.length - 1);
+      queueMicrotask(pump);
+    },
+    dequeue(id) {
+      const index = queue.findIndex((e) => e.id === id);
+      if (index < 0) return false;
+      queue.splice(index, 1);
+      announce(index);
+      return true;
+    },
+    running: (id) => jobs.get(id),
+    queueInfo(id) {
+      const job = jobs.get(id);
+      if (job) return { position: 0, etaSeconds: remainingSeconds(ctx, job) };
+      const index = queue.findIndex((e) => e.id === id);
+      return index < 0 ? undefined : { position: index + 1, etaSeconds: etaAt(index) };
+    },
+    start(queued) {
+      started = true;
+      queue = queued.map(toEntry);
+      pump();
+    },
+    stop() {
+      stopped = true;
+      if (pollTimer) clearTimeout(pollTimer);
+      pollTimer = null;
+      return [...jobs.values()];
+    },
+    isStarted: () => started,
+  };
+}

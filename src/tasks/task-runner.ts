@@ -1,0 +1,145 @@
+import type { EventBus } from '../events/event-bus.ts';
+import { taskError, TaskFailure, type TaskError } from './errors.ts';
+import { createProgressTracker, type ProgressPoint, type ProgressTracker } from './progress.ts';
+import type { ProgressFeed } from './progress-feed.ts';
+import type { SpeedEstimator } from './speed-estimator.ts';
+import type { TaskEventMap } from './task-events.ts';
+import type { TaskRecord } from './task-record.ts';
+import type { Diarizer, TaskLogger, WordAssembler } from './task-service-deps.ts';
+import type { TaskStore } from './task-service-types.ts';
+import type { Segment, Transcriber, TranscriptResult } from './types.ts';
+
+/** What running a task needs from the service. */
+export interface RunContext {
+  store: TaskStore;
+  bus: EventBus<TaskEventMap>;
+  transcriber: Transcriber;
+  logger: TaskLogger;
+  clock: () => number;
+  feed: ProgressFeed;
+  speed: SpeedEstimator;
+  assembleWords: WordAssembler;
+  diarizer?: Diarizer;
+  /** True once stop() has given up on running jobs: their rows stay `processing` for the next start. */
+  detached(): boolean;
+}
+
+/** A task on a worker. */
+export interface RunningJob {
+  taskId: string;
+  mediaSeconds: number | null;
+  startedAtMs: number;
+  cancelRequested: boolean;
+  /** The row is gone: write nothing more. */
+  removed: boolean;
+  abort: AbortController;
+  /** Settles when the job has ended and its outcome is written (never rejects). */
+  done: Promise<void>;
+}
+
+/** Marks a queued task `processing` (attempts + 1) at once, then runs it to its end in the background. */
+export function startJob(ctx: RunContext, task: TaskRecord): RunningJob {
+  const now = ctx.clock();
+  ctx.store.update(task.id, { status: 'processing', attempts: task.attempts + 1, startedAt: iso(now), completedAt: null, error: null });
+  ctx.store.clearSegments(task.id); // an earlier attempt's segments would be repeated
+  const job: RunningJob = {
+    taskId: task.id, mediaSeconds: task.mediaDuration, startedAtMs: now, cancelRequested: false, removed: false,
+    abort: new AbortController(), done: Promise.resolve(),
+  };
+  const tracker = createProgressTracker(task.params, { stage: task.stage, percentage: task.percentage });
+  job.done = runToEnd(ctx, task, job, tracker).catch((error: unknown) => {
+    ctx.logger.error({ taskId: task.id, err: error }, 'task run failed unexpectedly');
+    if (live(ctx, job)) endWithError(ctx, job, taskError('PROCESSING_FAILED', `internal error: ${String(error)}`));
+  });
+  return job;
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();
+const live = (ctx: RunContext, job: RunningJob) => !job.removed && !ctx.detached();
+
+async function runToEnd(ctx: RunContext, task: TaskRecord, job: RunningJob, tracker: ProgressTracker): Promise<void> {
+  const { store, bus, feed } = ctx;
+  const step = (point: ProgressPoint | null) => {
+    if (point && live(ctx, job)) feed.publish(task.id, point, { etaSeconds: remainingSeconds(ctx, job) });
+  };
+  step(tracker.enter('transcribing'));
+  const outcome = await ctx.transcriber.run({
+    taskId: task.id,
+    mediaPath: task.mediaPath ?? '',
+    params: task.params,
+    onStarted: ({ durationSec }) => {
+      job.mediaSeconds = durationSec;
+      if (live(ctx, job)) store.update(task.id, { mediaDuration: durationSec });
+    },
+    onProgress: (percent) => step(tracker.advance('transcribing', percent / 100)),
+    onSegment: (segment) => {
+      if (!live(ctx, job)) return;
+      store.appendSegments(task.id, [segment]);
+      bus.emit('task.segment', { taskId: task.id, segment });
+    },
+  });
+  if (!live(ctx, job)) return;
+  if (!outcome.ok) return endWithError(ctx, job, outcome.error);
+  if (job.cancelRequested) return endWithError(ctx, job, taskError('CANCELLED', 'cancelled after transcription'));
+
+  let segments = outcome.result.segments;
+  try {
+    if (task.params.wordTimestamps) {
+      step(tracker.enter('aligning'));
+      if (!segments.every((s) => s.words)) segments = ctx.assembleWords(segments);
+    }
+    if (task.params.diarize && ctx.diarizer) {
+      step(tracker.enter('diarizing'));
+      segments = await ctx.diarizer({
+        taskId: task.id, mediaPath: task.mediaPath ?? '', segments, minSpeakers: task.params.minSpeakers,
+        maxSpeakers: task.params.maxSpeakers, signal: job.abort.signal,
+        onProgress: (fraction) => step(tracker.advance('diarizing', fraction)),
+      });
+    } else if (task.params.diarize) {
+      ctx.logger.warn({ taskId: task.id }, 'speaker labels were asked for but no diarizer is configured; skipping');
+    }
+  } catch (error) {
+    if (!live(ctx, job)) return;
+    return endWithError(ctx, job, job.cancelRequested ? taskError('CANCELLED', 'cancelled during post-processing') : asTaskError(error));
+  }
+  if (!live(ctx, job)) return;
+  if (job.cancelRequested) return endWithError(ctx, job, taskError('CANCELLED', 'cancelled during post-processing'));
+  complete(ctx, job, { ...outcome.result, segments }, tracker);
+}
+
+function complete(ctx: RunContext, job: RunningJob, result: TranscriptResult, tracker: ProgressTracker): void {
+  const now = ctx.clock();
+  const point = tracker.enter('complete') ?? tracker.current();
+  ctx.store.update(job.taskId, {
+    status: 'completed', stage: point.stage, percentage: point.percentage, message: 'Transcription complete',
+    result, language: result.language, languageProbability: result.languageProbability, mediaDuration: result.duration,
+    completedAt: iso(now),
+  });
+  ctx.store.clearSegments(job.taskId); // the result holds them now
+  ctx.speed.record(result.duration, (now - job.startedAtMs) / 1000);
+  ctx.feed.publish(job.taskId, point);
+  ctx.feed.forget(job.taskId);
+  ctx.bus.emit('task.completed', { taskId: job.taskId, result, timestamp: iso(now) });
+}
+
+/** Ends a job failed, or cancelled when a cancel was asked for (whatever the worker reported). */
+export function endWithError(ctx: RunContext, job: RunningJob, reported: TaskError): void {
+  const cancelled = job.cancelRequested || reported.code === 'CANCELLED';
+  const error = cancelled && reported.code !== 'CANCELLED' ? taskError('CANCELLED', `cancel asked; worker reported ${reported.code}: ${reported.technicalDetail}`) : reported;
+  const status = cancelled ? 'cancelled' : 'failed';
+  const now = iso(ctx.clock());
+  ctx.store.update(job.taskId, { status, error, completedAt: now });
+  ctx.feed.forget(job.taskId);
+  ctx.bus.emit('task.failed', { taskId: job.taskId, error, status, timestamp: now });
+}
+
+function asTaskError(error: unknown): TaskError {
+  if (error instanceof TaskFailure) return error.toTaskError();
+  return taskError('PROCESSING_FAILED', error instanceof Error ? `${error.name}: ${error.message}` : String(error));
+}
+
+/** Seconds a running job probably still needs, from its media length and recent speed. */
+export function remainingSeconds(ctx: Pick<RunContext, 'speed' | 'clock'>, job: RunningJob): number | null {
+  const expected = ctx.speed.expectedSeconds(job.mediaSeconds);
+  return expected === null ? null : Math.max(0, expected - (ctx.clock() - job.startedAtMs) / 1000);
+}

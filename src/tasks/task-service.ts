@@ -1,0 +1,141 @@
+import { randomUUID } from 'node:crypto';
+import { taskError } from './errors.ts';
+import { createProgressFeed } from './progress-feed.ts';
+import { attachProgressWriter } from './progress-writer.ts';
+import { createSpeedEstimator } from './speed-estimator.ts';
+import { createScheduler } from './scheduler.ts';
+import type { RunContext } from './task-runner.ts';
+import type { TaskServiceDeps } from './task-service-deps.ts';
+import type { TaskService, TaskSnapshot } from './task-service-types.ts';
+import { assembleWords } from './words.ts';
+
+/** The task lifecycle: submit, FIFO scheduling on the transcriber, cancel, remove, restart recovery. */
+export function createTaskService(deps: TaskServiceDeps): TaskService {
+  const { store, bus, logger } = deps;
+  const clock = deps.clock ?? Date.now;
+  const idFactory = deps.idFactory ?? randomUUID;
+  const cancelWaitMs = deps.cancelWaitMs ?? 1500;
+  const iso = () => new Date(clock()).toISOString();
+  const feed = createProgressFeed(bus, clock);
+  const writer = attachProgressWriter({ bus, store, logger, clock, intervalMs: deps.progressWriteIntervalMs });
+  let detached = false;
+  const ctx: RunContext = {
+    store, bus, logger, clock, feed, transcriber: deps.transcriber, speed: createSpeedEstimator(),
+    assembleWords: deps.assembleWords ?? assembleWords, diarizer: deps.diarizer, detached: () => detached,
+  };
+  const scheduler = createScheduler(ctx, { workers: deps.config.WORKERS, readyPollMs: deps.readyPollMs ?? 200 });
+
+  /** Waits for a running job to end, at most cancelWaitMs. */
+  const settle = async (done: Promise<void>) => {
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([done, new Promise<void>((resolve) => (timer = setTimeout(resolve, cancelWaitMs)))]);
+    clearTimeout(timer);
+  };
+
+  const finishIdle = (id: string, code: 'CANCELLED' | 'TOO_MANY_ATTEMPTS', detail: string) => {
+    const error = taskError(code, detail);
+    const status = code === 'CANCELLED' ? 'cancelled' : 'failed';
+    const timestamp = iso();
+    store.update(id, { status, error, completedAt: timestamp });
+    feed.forget(id);
+    bus.emit('task.failed', { taskId: id, error, status, timestamp });
+  };
+
+  return {
+    submit(input) {
+      const task = store.insert({ ...input, id: idFactory(), createdAt: iso() });
+      bus.emit('task.created', { task });
+      scheduler.enqueue(task);
+      return task;
+    },
+    get: (id) => store.get(id),
+    list: (query) => store.list(query),
+    partialSegments: (id) => store.partialSegments(id),
+
+    async cancel(id) {
+      const task = store.get(id);
+      if (!task) return undefined;
+      const job = scheduler.running(id);
+      if (job) {
+        job.cancelRequested = true;
+        job.abort.abort();
+        deps.transcriber.cancel(id);
+        await settle(job.done);
+      } else if (task.status === 'queued' || task.status === 'processing') {
+        // Queued, or `processing` in a row no job of this process runs (before start()).
+        scheduler.dequeue(id);
+        finishIdle(id, 'CANCELLED', `cancelled while ${task.status === 'queued' ? 'queued' : 'not running'}`);
+      }
+      return store.get(id);
+    },
+
+    async remove(id) {
+      const task = store.get(id);
+      if (!task) return false;
+      const job = scheduler.running(id);
+      if (job) {
+        job.cancelRequested = true;
+        job.abort.abort();
+        deps.transcriber.cancel(id);
+        await settle(job.done);
+        job.removed = true; // if it still has not ended, its outcome must not touch a deleted row
+      }
+      scheduler.dequeue(id);
+      store.remove(id);
+      feed.forget(id);
+      bus.emit('task.deleted', { taskId: id });
+      if (deps.deleteMedia) {
+        await deps.deleteMedia(task).catch((error: unknown) => logger.error({ taskId: id, err: error }, 'could not delete task media'));
+      }
+      return true;
+    },
+
+    snapshot(id): TaskSnapshot | undefined {
+      const task = store.get(id);
+      if (!task) return undefined;
+      if (task.status === 'failed' || task.status === 'cancelled') {
+        const error = task.error ?? taskError(task.status === 'cancelled' ? 'CANCELLED' : 'PROCESSING_FAILED', 'no error detail was recorded');
+        return { kind: 'error', taskId: id, error, timestamp: task.completedAt ?? task.updatedAt };
+      }
+      // The in-memory step is fresher than the row, whose progress is written at most once a second.
+      const latest = task.status === 'completed' ? undefined : feed.latest(id);
+      const event = latest ?? { taskId: id, stage: task.stage, percentage: task.percentage, message: task.message, timestamp: task.updatedAt };
+      const queue = task.status === 'queued' ? scheduler.queueInfo(id) : undefined;
+      if (!queue) return { kind: 'progress', event };
+      const withQueue = { ...event, queuePosition: queue.position };
+      return { kind: 'progress', event: queue.etaSeconds === null ? withQueue : { ...withQueue, etaSeconds: Math.round(queue.etaSeconds) } };
+    },
+
+    queueInfo: (id) => scheduler.queueInfo(id),
+
+    start() {
+      if (scheduler.isStarted()) return;
+      for (const id of store.idsByStatus('processing')) {
+        const task = store.get(id);
+        if (!task) continue;
+        if (task.attempts >= deps.config.MAX_ATTEMPTS) {
+          logger.warn({ taskId: id, attempts: task.attempts }, 'task interrupted too many times; failing it');
+          finishIdle(id, 'TOO_MANY_ATTEMPTS', `interrupted ${task.attempts} times (limit MAX_ATTEMPTS=${deps.config.MAX_ATTEMPTS}); the last attempt began at ${task.startedAt}`);
+          continue;
+        }
+        // Progress is kept as it was: clients never see it go back, the next attempt only moves it forward.
+        store.update(id, { status: 'queued', message: 'Waiting to resume after a server restart' });
+        logger.info({ taskId: id, attempts: task.attempts }, 're-queued a task interrupted by a restart');
+      }
+      scheduler.start(store.idsByStatus('queued').flatMap((id) => store.get(id) ?? []));
+    },
+
+    async stop(graceMs) {
+      const running = scheduler.stop();
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        Promise.allSettled(running.map((job) => job.done)),
+        new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs))),
+      ]);
+      clearTimeout(timer);
+      detached = true; // what is still running stays `processing` and is re-queued by the next start()
+      writer.flush();
+      writer.dispose();
+    },
+  };
+}

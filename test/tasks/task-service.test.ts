@@ -1,0 +1,218 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { DatabaseHandle } from '../../src/db/database.ts';
+import { taskError } from '../../src/tasks/errors.ts';
+import type { ProgressEvent } from '../../src/tasks/task-events.ts';
+import { createFakeTranscriber, fakeSegment } from '../helpers/fake-transcriber.ts';
+import { memoryDatabase } from '../db/store-fixtures.ts';
+import { input, nextEvent, recordEvents, serviceRig, until, type ServiceRig } from './service-fixtures.ts';
+
+const steps = (events: Array<[PropertyKey, unknown]>, taskId: string) =>
+  events.filter(([name, p]) => name === 'task.progress' && (p as ProgressEvent).taskId === taskId)
+    .map(([, p]) => `${(p as ProgressEvent).stage}:${(p as ProgressEvent).percentage}`)
+    .filter((s, i, all) => s !== all[i - 1]); // queue-position updates repeat a step
+
+describe('createTaskService', () => {
+  let h: DatabaseHandle;
+  let rig: ServiceRig;
+  beforeEach(async () => { h = await memoryDatabase(); });
+  afterEach(async () => {
+    await rig.service.stop(0);
+    expect(rig.busErrors).toEqual([]);
+    await h.close();
+  });
+
+  it('inserts a submitted task as queued at 0 % and announces it with its place', () => {
+    rig = serviceRig(h);
+    const events = recordEvents(rig.bus);
+    const task = rig.service.submit(input('a'));
+    expect(rig.store.get(task.id)).toMatchObject({ status: 'queued', stage: 'queued', percentage: 0, attempts: 0 });
+    expect(events[0]).toEqual(['task.created', { task }]);
+    expect(events[1]).toEqual(['task.progress', expect.objectContaining({ taskId: task.id, stage: 'queued', percentage: 0, queuePosition: 1 })]);
+  });
+
+  it('runs tasks first in, first out on one worker', async () => {
+    rig = serviceRig(h);
+    rig.service.start();
+    const ids = ['a', 'b', 'c'].map((n) => rig.service.submit(input(n)).id);
+    await rig.engine.waitForJobs(1);
+    expect(rig.service.queueInfo(ids[2]!)).toMatchObject({ position: 2 });
+    for (let i = 0; i < 3; i++) {
+      await rig.engine.waitForJobs(i + 1);
+      expect(rig.engine.jobs[i]!.job.taskId).toBe(ids[i]);
+      expect(rig.store.countByStatus().processing).toBe(1);
+      rig.engine.jobs[i]!.succeed();
+    }
+    await until(() => rig.store.countByStatus().completed === 3);
+  });
+
+  it('runs at most min(WORKERS, readyCount) jobs and picks up workers that become ready', async () => {
+    rig = serviceRig(h, { config: { WORKERS: 2, MAX_ATTEMPTS: 3 }, engine: createFakeTranscriber('manual', { ready: 0 }) });
+    rig.service.start();
+    for (const n of ['a', 'b', 'c']) rig.service.submit(input(n));
+    await new Promise((r) => setTimeout(r, 30));
+    expect(rig.engine.jobs).toHaveLength(0);
+    rig.engine.setReady(1);
+    await rig.engine.waitForJobs(1);
+    await new Promise((r) => setTimeout(r, 30));
+    expect(rig.engine.jobs).toHaveLength(1);
+    rig.engine.setReady(5);
+    await rig.engine.waitForJobs(2);
+    await new Promise((r) => setTimeout(r, 30));
+    expect(rig.engine.jobs).toHaveLength(2);
+    expect(rig.store.countByStatus()).toMatchObject({ processing: 2, queued: 1 });
+  });
+
+  it('marks a started task processing, maps engine progress into transcribing and completes at 100', async () => {
+    rig = serviceRig(h);
+    const events = recordEvents(rig.bus);
+    rig.service.start();
+    const { id } = rig.service.submit(input('a'));
+    const [job] = await rig.engine.waitForJobs(1);
+    expect(rig.store.get(id)).toMatchObject({ status: 'processing', attempts: 1, stage: 'transcribing', percentage: 10 });
+    expect(rig.store.get(id)?.startedAt).not.toBeNull();
+    job!.started(12.5);
+    job!.progress(50);
+    job!.segment(fakeSegment(0));
+    job!.progress(100);
+    expect(rig.store.get(id)?.mediaDuration).toBe(12.5);
+    expect(rig.service.partialSegments?.(id)).toEqual([fakeSegment(0)]);
+    job!.succeed({ language: 'en', languageProbability: 0.8, duration: 12.5 });
+    const done = await nextEvent(rig.bus, 'task.completed');
+    expect(done.result.segments).toEqual([fakeSegment(0)]);
+    expect(steps(events, id)).toEqual(['queued:0', 'transcribing:10', 'transcribing:25', 'transcribing:40', 'complete:100']);
+    const row = rig.store.get(id)!;
+    expect(row).toMatchObject({ status: 'completed', stage: 'complete', percentage: 100, language: 'en', languageProbability: 0.8, error: null });
+    expect(row.result?.segments).toHaveLength(1);
+    expect(row.completedAt).not.toBeNull();
+    expect(rig.store.partialSegments(id)).toEqual([]); // superseded by the result
+    expect(events.filter(([n]) => n === 'task.segment')).toHaveLength(1);
+  });
+
+  it('aligns words and labels speakers only when asked, in stage order', async () => {
+    const diarizer = vi.fn(async ({ segments, onProgress }: { segments: ReturnType<typeof fakeSegment>[]; onProgress(f: number): void }) => {
+      onProgress(0.5);
+      onProgress(1);
+      return segments.map((s) => ({ ...s, speaker: 'SPEAKER_00' }));
+    });
+    rig = serviceRig(h, { engine: createFakeTranscriber({ stepMs: 1 }), diarizer });
+    const events = recordEvents(rig.bus);
+    rig.service.start();
+    const both = rig.service.submit(input('both', { wordTimestamps: true, diarize: true })).id;
+    const plain = rig.service.submit(input('plain')).id;
+    await until(() => rig.store.countByStatus().completed === 2);
+    expect(steps(events, both)).toEqual(['queued:0', 'transcribing:10', 'transcribing:17', 'transcribing:25', 'transcribing:32',
+      'transcribing:40', 'aligning:40', 'diarizing:60', 'diarizing:70', 'diarizing:80', 'complete:100']);
+    expect(steps(events, plain)).toEqual(['queued:0', 'transcribing:10', 'transcribing:17', 'transcribing:25', 'transcribing:32',
+      'transcribing:40', 'complete:100']);
+    const segments = rig.store.get(both)!.result!.segments;
+    expect(segments.every((s) => s.speaker === 'SPEAKER_00' && s.words?.length === 1)).toBe(true);
+    expect(rig.store.get(plain)!.result!.segments.some((s) => s.words || s.speaker)).toBe(false);
+    expect(diarizer).toHaveBeenCalledTimes(1);
+  });
+
+  it('skips diarizing when no diarizer is configured, and says so in the log', async () => {
+    rig = serviceRig(h, { engine: createFakeTranscriber({ stepMs: 1 }) });
+    const events = recordEvents(rig.bus);
+    rig.service.start();
+    const { id } = rig.service.submit(input('a', { diarize: true }));
+    await nextEvent(rig.bus, 'task.completed');
+    expect(steps(events, id).at(-2)).toBe('transcribing:40');
+    expect(rig.logger.lines.some((l) => l.level === 'warn' && /diarizer/.test(l.message))).toBe(true);
+  });
+
+  it('cancels a queued task at once without running it', async () => {
+    rig = serviceRig(h);
+    rig.service.start();
+    const first = rig.service.submit(input('a')).id;
+    const second = rig.service.submit(input('b')).id;
+    await rig.engine.waitForJobs(1);
+    const failed = nextEvent(rig.bus, 'task.failed');
+    const after = await rig.service.cancel(second);
+    expect(after).toMatchObject({ status: 'cancelled', error: { code: 'CANCELLED' } });
+    expect(await failed).toMatchObject({ taskId: second, status: 'cancelled', error: { code: 'CANCELLED' } });
+    rig.engine.jobs[0]!.succeed();
+    await until(() => rig.store.get(first)?.status === 'completed');
+    await new Promise((r) => setTimeout(r, 20));
+    expect(rig.engine.jobs.map((j) => j.job.taskId)).toEqual([first]);
+  });
+
+  it('cancels a running task through the engine and ends it cancelled', async () => {
+    rig = serviceRig(h);
+    rig.service.start();
+    const { id } = rig.service.submit(input('a'));
+    const [job] = await rig.engine.waitForJobs(1);
+    job!.progress(40);
+    const after = await rig.service.cancel(id);
+    expect(job!.cancelRequested).toBe(true);
+    expect(after).toMatchObject({ status: 'cancelled', error: { code: 'CANCELLED' }, stage: 'transcribing', percentage: 22 });
+  });
+
+  it('ends cancelled even when the engine finishes the job before it hears the cancel', async () => {
+    rig = serviceRig(h, { engine: createFakeTranscriber('manual', { ignoreCancel: true }) });
+    rig.service.start();
+    const { id } = rig.service.submit(input('a'));
+    const [job] = await rig.engine.waitForJobs(1);
+    const cancelling = rig.service.cancel(id);
+    job!.succeed();
+    expect(await cancelling).toMatchObject({ status: 'cancelled', result: null, error: { code: 'CANCELLED' } });
+  });
+
+  it('stores all three error fields of a failure and keeps the segments that arrived before it', async () => {
+    rig = serviceRig(h);
+    rig.service.start();
+    const { id } = rig.service.submit(input('a'));
+    const [job] = await rig.engine.waitForJobs(1);
+    job!.segment(fakeSegment(0));
+    job!.segment(fakeSegment(1));
+    const failed = nextEvent(rig.bus, 'task.failed');
+    job!.fail(taskError('WORKER_CRASHED', 'worker pid 42 killed by SIGSEGV'));
+    expect(await failed).toMatchObject({ taskId: id, status: 'failed', error: { code: 'WORKER_CRASHED' } });
+    const row = rig.store.get(id)!;
+    expect(row.status).toBe('failed');
+    expect(row.error).toEqual(taskError('WORKER_CRASHED', 'worker pid 42 killed by SIGSEGV'));
+    expect(row.error?.userMessage.length).toBeGreaterThan(20);
+    expect(rig.service.partialSegments?.(id).map((s) => s.text)).toEqual([' word0', ' word1']);
+    expect(rig.service.snapshot(id)).toMatchObject({ kind: 'error', taskId: id, error: { code: 'WORKER_CRASHED' } });
+  });
+
+  it('fails with PROCESSING_FAILED when post-processing throws', async () => {
+    rig = serviceRig(h, { engine: createFakeTranscriber({ stepMs: 1 }), assembleWords: () => { throw new RangeError('bad token times'); } });
+    rig.service.start();
+    const { id } = rig.service.submit(input('a', { wordTimestamps: true }));
+    await nextEvent(rig.bus, 'task.failed');
+    expect(rig.store.get(id)?.error).toMatchObject({ code: 'PROCESSING_FAILED', technicalDetail: 'RangeError: bad token times' });
+  });
+
+  it('removes a running task: cancels it, deletes row and segments, deletes its media', async () => {
+    const deleteMedia = vi.fn(async () => {});
+    rig = serviceRig(h, { deleteMedia });
+    rig.service.start();
+    const { id } = rig.service.submit(input('a'));
+    const [job] = await rig.engine.waitForJobs(1);
+    job!.segment(fakeSegment(0));
+    const deleted = nextEvent(rig.bus, 'task.deleted');
+    expect(await rig.service.remove(id)).toBe(true);
+    await deleted;
+    expect(job!.cancelRequested).toBe(true);
+    expect(rig.store.get(id)).toBeUndefined();
+    expect(h.sqlite.prepare('select count(*) as n from segments').get()).toEqual({ n: 0 });
+    expect(deleteMedia).toHaveBeenCalledWith(expect.objectContaining({ id, mediaPath: '/nowhere/a.wav' }));
+    expect(await rig.service.remove(id)).toBe(false);
+  });
+
+  it('gives late joiners the freshest step, queue places and an ETA from measured speed', async () => {
+    rig = serviceRig(h);
+    rig.service.start();
+    const a = rig.service.submit(input('a', {}, 10)).id;
+    const b = rig.service.submit(input('b', {}, 20)).id;
+    const [job] = await rig.engine.waitForJobs(1);
+    job!.progress(50);
+    expect(rig.service.snapshot(a)).toMatchObject({ kind: 'progress', event: { taskId: a, stage: 'transcribing', percentage: 25 } });
+    const waiting = rig.service.snapshot(b);
+    expect(waiting).toMatchObject({ kind: 'progress', event: { stage: 'queued', percentage: 0, queuePosition: 1 } });
+    // Nothing measured yet: the default factor of 0.5 s per media second.
+    expect(rig.service.queueInfo(b)?.etaSeconds).toBeCloseTo(5 + 10, 0);
+    expect(rig.service.snapshot('nope')).toBeUndefined();
+    expect(rig.service.queueInfo('nope')).toBeUndefined();
+  });
+});
