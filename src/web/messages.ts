@@ -74,6 +74,8 @@ export const TaskSchema = v.looseObject({
   progress_stage: optStr,
   queue_position: optNum,
   eta_seconds: optNum,
+  queue: v.optional(v.nullable(v.looseObject({ position: optNum, eta_seconds: optNum }))),
+  partial_segments: v.optional(v.nullable(v.array(SegmentSchema))),
   error: v.optional(v.nullable(ErrorBodySchema)),
   created_at: optStr,
 });
@@ -126,6 +128,8 @@ export interface TaskView {
   etaSeconds: number | null;
   failure: TaskFailureView | null;
   createdAt: string | null;
+  /** Segments transcribed so far, while the task runs. */
+  partialSegments: WebSegment[];
 }
 
 /** Parses one task body; throws a valibot error when it is not one. */
@@ -139,9 +143,10 @@ export function toTaskView(input: unknown): TaskView {
     fileName: t.file_name ?? id,
     stage: t.progress_stage ?? null,
     percentage: t.progress_percentage ?? null,
-    queuePosition: t.queue_position ?? null,
-    etaSeconds: t.eta_seconds ?? null,
+    queuePosition: t.queue?.position ?? t.queue_position ?? null,
+    etaSeconds: t.queue?.eta_seconds ?? t.eta_seconds ?? null,
     failure: t.error ? toFailureView(t.error) : null,
     createdAt: t.created_at ?? null,
+    partialSegments: t.partial_segments ?? [],
   };
 }

@@ -107,6 +107,7 @@ export function createTaskPanel(
       return failed(gen, task.failure ?? { code: task.status.toUpperCase(), userMessage: `The task ${task.status}.`, technicalDetail: '' }, task.status);
     }
     progress.progress({ stage: task.stage ?? 'queued', percentage: task.percentage ?? 0, message: '', queuePosition: task.queuePosition, etaSeconds: task.etaSeconds });
+    for (const segment of task.partialSegments) transcript.addLive(segment);
     els.cancel.hidden = false;
     watcher = watchTask(api, taskId, {
       onProgress: (u) => { if (gen === generation) progress.progress(u); },

@@ -1,0 +1,135 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { serve } from '@hono/node-server';
+import { createNodeWebSocket } from '@hono/node-ws';
+import { Hono } from 'hono';
+import type { WebSocket } from 'ws';
+import { createWebRoutes, isPublicWebPath } from '../../src/http/web-routes.ts';
+
+/** A task in the fake: just what the page reads. */
+export interface FakeTask {
+  id: string;
+  status: 'queued' | 'processing' | 'completed' | 'failed' | 'cancelled';
+  stage: string;
+  percentage: number;
+  fileName: string;
+  mediaPath: string | null;
+  segments: { id: number; start: number; end: number; text: string; speaker?: string }[];
+  error: { error_code: string; user_message: string; technical_detail: string } | null;
+  queue: { position: number; eta_seconds: number } | null;
+  createdAt: string;
+}
+
+/**
+ * A scripted stand-in for the API, driven by the test: the page talks to it exactly as to the real
+ * server (same paths, bodies and frames), so a test can place the page in states that the real engine
+ * reaches only by chance: a long queue, a refused socket, an API key.
+ */
+export async function startFakeApi(options: { apiKey?: string; refuseSockets?: boolean } = {}) {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'wt-e2e-fake-'));
+  const tasks = new Map<string, FakeTask>();
+  const sockets = new Map<string, Set<WebSocket>>();
+  let refuseSockets = options.refuseSockets ?? false;
+  let counter = 0;
+  const app = new Hono();
+  const { upgradeWebSocket, injectWebSocket } = createNodeWebSocket({ app });
+  const requests: string[] = [];
+
+  const progressBody = (t: FakeTask) => ({ identifier: t.id, status: t.status, progress_percentage: t.percentage, progress_stage: t.stage, error: t.error });
+  const detail = (t: FakeTask) => ({ ...progressBody(t), file_name: t.fileName, created_at: t.createdAt, queue: t.queue });
+  const frameOf = (t: FakeTask) => t.error
+    ? { type: 'error', task_id: t.id, ...t.error, timestamp: new Date().toISOString() }
+    : { type: 'progress', task_id: t.id, stage: t.stage, percentage: t.percentage, message: '', timestamp: new Date().toISOString(), ...(t.queue && { queue_position: t.queue.position, eta_seconds: t.queue.eta_seconds }) };
+  const broadcast = (id: string, frame: object) => { for (const s of sockets.get(id) ?? []) s.send(JSON.stringify(frame)); };
+  const need = (id: string) => {
+    const t = tasks.get(id);
+    if (!t) throw new Error(`fake: no task ${id}`);
+    return t;
+  };
+
+  app.use('*', async (c, next) => {
+    const url = new URL(c.req.url);
+    requests.push(`${c.req.method} ${url.pathname}${url.search}`);
+    if (!options.apiKey || isPublicWebPath(url.pathname)) return next();
+    const given = c.req.header('Authorization')?.replace(/^Bearer /, '') ?? url.searchParams.get('token');
+    if (given !== options.apiKey) return c.json({ error: { code: 'UNAUTHORIZED', message: 'A valid API key is required.', details: null } }, 401);
+    return next();
+  });
+  app.route('/', createWebRoutes({ tasks: { get: (id) => tasks.get(id) } }));
+  app.post('/tasks', async (c) => {
+    const body = await c.req.parseBody();
+    const file = body.file;
+    if (!(file instanceof File)) return c.json({ error: { code: 'MISSING_FILE', message: 'Send the media in the field "file".', details: null } }, 400);
+    const id = `fake-${++counter}`;
+    const mediaPath = path.join(dir, `${id}${path.extname(file.name)}`);
+    writeFileSync(mediaPath, Buffer.from(await file.arrayBuffer()));
+    tasks.set(id, { id, status: 'queued', stage: 'queued', percentage: 0, fileName: file.name, mediaPath, segments: [], error: null, queue: null, createdAt: new Date(Date.now() + counter).toISOString() });
+    return c.json({ identifier: id, status: 'queued', links: {} }, 202);
+  });
+  app.get('/tasks', (c) => c.json({ items: [...tasks.values()].map(detail), total: tasks.size }));
+  app.get('/tasks/:id', (c) => (tasks.has(c.req.param('id')) ? c.json(detail(need(c.req.param('id')))) : c.json({ error: { code: 'TASK_NOT_FOUND', message: 'no such task' } }, 404)));
+  app.get('/tasks/:id/progress', (c) => (tasks.has(c.req.param('id')) ? c.json(progressBody(need(c.req.param('id')))) : c.json({ error: { code: 'TASK_NOT_FOUND', message: 'no such task' } }, 404)));
+  app.get('/tasks/:id/result', (c) => {
+    const t = need(c.req.param('id'));
+    if (c.req.query('format') === 'srt') return c.text(t.segments.map((s, i) => `${i + 1}\n00:00:0${s.start},000 --> 00:00:0${s.end},000\n${s.text.trim()}\n`).join('\n'));
+    return c.json({ text: t.segments.map((s) => s.text).join(''), segments: t.segments });
+  });
+  app.post('/tasks/:id/cancel', (c) => {
+    const t = need(c.req.param('id'));
+    Object.assign(t, { status: 'cancelled', error: { error_code: 'CANCELLED', user_message: 'The task was cancelled.', technical_detail: 'fake' } });
+    broadcast(t.id, frameOf(t));
+    return c.json(progressBody(t));
+  });
+  app.delete('/tasks/:id', (c) => (tasks.delete(c.req.param('id')) ? c.body(null, 204) : c.json({ error: { code: 'TASK_NOT_FOUND' } }, 404)));
+  app.get('/ws/tasks/:id', upgradeWebSocket((c) => ({
+    onOpen(_e, ws) {
+      const raw = ws.raw as WebSocket;
+      const id = c.req.param('id') ?? '';
+      if (refuseSockets) return raw.terminate();
+      const set = sockets.get(id) ?? new Set<WebSocket>();
+      sockets.set(id, set.add(raw));
+      raw.once('close', () => set.delete(raw));
+      if (tasks.has(id)) raw.send(JSON.stringify(frameOf(need(id))));
+    },
+    onMessage(e, ws) { if (String(e.data).includes('"ping"')) ws.send(JSON.stringify({ type: 'pong' })); },
+  })));
+
+  const server = serve({ fetch: app.fetch, hostname: '127.0.0.1', port: 0 });
+  injectWebSocket(server);
+  await new Promise<void>((resolve) => server.once('listening', () => resolve()));
+  const { port } = server.address() as AddressInfo;
+
+  return {
+    url: `http://127.0.0.1:${port}`,
+    tasks,
+    requests,
+    /** Waits until a task has been created by the page, and returns it. */
+    async created(n = 1): Promise<FakeTask> {
+      while (tasks.size < n) await new Promise((r) => setTimeout(r, 20));
+      return [...tasks.values()][n - 1]!;
+    },
+    /** Moves a task forward and tells its sockets, as the bus bridge would. */
+    progress(id: string, stage: string, percentage: number, queue: FakeTask['queue'] = null) {
+      Object.assign(need(id), { stage, percentage, queue, status: stage === 'queued' ? 'queued' : stage === 'complete' ? 'completed' : 'processing' });
+      broadcast(id, frameOf(need(id)));
+    },
+    segment(id: string, segment: FakeTask['segments'][number]) {
+      need(id).segments.push(segment);
+      broadcast(id, { type: 'segment', task_id: id, segment, timestamp: new Date().toISOString() });
+    },
+    fail(id: string, error: NonNullable<FakeTask['error']>) {
+      Object.assign(need(id), { status: 'failed', error });
+      broadcast(id, frameOf(need(id)));
+    },
+    socketCount: (id: string) => sockets.get(id)?.size ?? 0,
+    /** Drops every socket from the server side without a close handshake. */
+    killSockets() { for (const set of sockets.values()) for (const s of set) s.terminate(); },
+    setRefuseSockets(value: boolean) { refuseSockets = value; },
+    close: () => new Promise<void>((resolve) => { for (const set of sockets.values()) for (const s of set) s.terminate(); server.close(() => resolve()); }),
+  };
+}
+
+/** The fake's handle. */
+export type FakeApi = Awaited<ReturnType<typeof startFakeApi>>;

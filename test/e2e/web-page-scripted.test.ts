@@ -1,0 +1,143 @@
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { JFK_WAV } from '../helpers/paths.ts';
+import { HAS_CHROMIUM, ensureWebBuilt, launchBrowser, openPage, screenshot } from './browser.ts';
+import { startFakeApi, type FakeApi } from './fake-api.ts';
+
+// The page against a scripted API: states the real engine reaches only by chance (a long queue,
+// refused sockets, API keys) are placed here on purpose. web-page.test.ts runs the real server.
+
+const text = (page: Page, selector: string) => page.locator(selector).innerText();
+const valueNow = (page: Page) => page.locator('#progress').getAttribute('aria-valuenow');
+
+describe.skipIf(!HAS_CHROMIUM)('web page (scripted API)', () => {
+  let browser: Browser;
+  let api: FakeApi | undefined;
+  const opened: Array<{ close(): Promise<void> }> = [];
+
+  beforeAll(async () => {
+    ensureWebBuilt();
+    browser = await launchBrowser();
+  });
+  afterAll(async () => { await browser?.close(); });
+  afterEach(async () => {
+    for (const c of opened.splice(0)) await c.close();
+    await api?.close();
+    api = undefined;
+  });
+
+  async function open(name: string, options: Parameters<typeof startFakeApi>[0] = {}, viewport?: { width: number; height: number }) {
+    api = await startFakeApi(options);
+    const session = await openPage(browser, viewport);
+    opened.push(session.context);
+    return { ...session, api, shot: () => screenshot(session.page, name) };
+  }
+
+  async function upload(page: Page, file = JFK_WAV) {
+    await page.setInputFiles('#file-input', file);
+    await page.click('#submit-button');
+  }
+
+  it('shows queue place, live progress, segments and then the transcript with downloads', async () => {
+    const { page, api, blocked, consoleErrors, shot } = await open('scripted-live-progress');
+    await page.goto(api.url);
+    await upload(page);
+    const task = await api.created();
+    await page.waitForFunction((id) => location.search === `?task=${id}`, task.id);
+
+    api.progress(task.id, 'queued', 0, { position: 3, eta_seconds: 95 });
+    await page.locator('#queue-info', { hasText: 'Position 3 in the queue' }).waitFor();
+    expect(await text(page, '#queue-info')).toContain('about 2 min');
+
+    api.progress(task.id, 'transcribing', 42);
+    await page.locator('#progress[aria-valuenow="42"]').waitFor();
+    expect(await page.locator('#progress').getAttribute('aria-valuetext')).toBe('Transcribing, 42 percent');
+    expect(await page.locator('#queue-info').isHidden()).toBe(true);
+    api.segment(task.id, { id: 0, start: 0, end: 2.5, text: ' And so my fellow Americans', speaker: 'SPEAKER_00' });
+    await page.locator('#segments li', { hasText: 'my fellow Americans' }).waitFor();
+
+    api.progress(task.id, 'transcribing', 30); // a late, lower step must not move the bar back
+    api.progress(task.id, 'complete', 100);
+    await page.locator('#progress[aria-valuenow="100"]').waitFor();
+    await page.locator('#downloads a', { hasText: 'SRT' }).waitFor();
+    expect(await text(page, '#segments')).toContain('SPEAKER_00:');
+    expect(await text(page, '#segments')).toContain('0:00.0 – 0:02.5');
+    const hrefs = await page.locator('#downloads a').evaluateAll((as) => as.map((a) => a.getAttribute('href')));
+    expect(hrefs).toEqual(['text', 'srt', 'vtt', 'json'].map((f) => `/tasks/${task.id}/result?format=${f}&download=1`));
+    // The media is still on the server, so segments are buttons that play it.
+    await page.locator('#player').waitFor();
+    expect(await page.locator('#audio').getAttribute('src')).toBe(`/tasks/${task.id}/media`);
+    await page.locator('#recent-list li', { hasText: 'jfk.wav' }).waitFor();
+    await shot();
+    expect(blocked).toEqual([]);
+    expect(consoleErrors).toEqual([]);
+  });
+
+  it('polls while the socket is refused and reconnects once it is allowed again', async () => {
+    const { page, api, shot } = await open('scripted-polling-fallback', { refuseSockets: true });
+    await page.goto(api.url);
+    await upload(page);
+    const task = await api.created();
+    api.progress(task.id, 'transcribing', 55);
+    await page.locator('#progress[aria-valuenow="55"]').waitFor();
+    expect(api.requests).toContain(`GET /tasks/${task.id}/progress`);
+    expect(await text(page, '#connection')).toMatch(/reconnecting/i);
+
+    api.setRefuseSockets(false);
+    await page.locator('#connection', { hasText: 'Live updates connected' }).waitFor({ timeout: 30_000 });
+    api.progress(task.id, 'complete', 100);
+    await page.locator('#progress[aria-valuenow="100"]').waitFor();
+    await shot();
+  });
+
+  it('asks for the API key once, keeps it for the tab and sends it on HTTP and the socket', async () => {
+    const { page, api, shot } = await open('scripted-api-key', { apiKey: 'sesame-123' });
+    await page.goto(api.url);
+    await page.locator('#key-panel').waitFor();
+    await page.fill('#key-input', 'wrong');
+    await page.press('#key-input', 'Enter');
+    await page.locator('#key-hint', { hasText: 'not accepted' }).waitFor();
+    await page.fill('#key-input', 'sesame-123');
+    await page.press('#key-input', 'Enter');
+    await page.locator('#key-panel').waitFor({ state: 'hidden' });
+    expect(await page.evaluate(() => sessionStorage.getItem('whisper-tasks.api-key'))).toBe('sesame-123');
+
+    await upload(page);
+    const task = await api.created();
+    await page.locator('#connection', { hasText: 'Live updates connected' }).waitFor();
+    api.progress(task.id, 'transcribing', 70);
+    await page.locator('#progress[aria-valuenow="70"]').waitFor();
+    api.segment(task.id, { id: 0, start: 0, end: 1, text: ' ask not' });
+    api.progress(task.id, 'complete', 100);
+    await page.locator('#downloads a', { hasText: 'SRT' }).waitFor();
+    // Links cannot carry the key: the page fetches the file and saves it from a blob.
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#downloads a:has-text("SRT")')]);
+    expect(download.suggestedFilename()).toBe('jfk.srt');
+
+    await page.reload();
+    await page.locator('#progress[aria-valuenow="100"]').waitFor();
+    expect(await page.locator('#key-panel').isHidden()).toBe(true);
+    await shot();
+  });
+
+  it('resumes /?task=<id>, shows a failure with its detail behind a toggle, and lists tasks with delete', async () => {
+    const { page, api, shot } = await open('scripted-failure-phone', {}, { width: 390, height: 844 });
+    page.on('dialog', (d) => void d.accept());
+    await page.goto(api.url);
+    await upload(page);
+    const task = await api.created();
+    await page.goto(`${api.url}/?task=${task.id}`);
+    await page.locator('#connection', { hasText: 'Live updates connected' }).waitFor();
+    api.fail(task.id, { error_code: 'AUDIO_DECODE_FAILED', user_message: 'The file could not be read as audio.', technical_detail: 'ffmpeg: invalid data found' });
+    await page.locator('#error-message', { hasText: 'could not be read as audio' }).waitFor();
+    expect(await page.locator('#error-detail').isVisible()).toBe(false);
+    await page.click('#error-details summary');
+    expect(await text(page, '#error-detail')).toContain('ffmpeg: invalid data found');
+    await page.locator('#recent-list li', { hasText: 'Failed' }).waitFor();
+    await shot();
+    await page.click('#recent-list li button:has-text("Delete")');
+    await page.locator('#recent-empty').waitFor();
+    expect(api.tasks.size).toBe(0);
+    expect(await page.locator('#task-panel').isHidden()).toBe(true);
+  });
+});
