@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import type { Context } from 'hono';
@@ -14,13 +15,13 @@ const MULTIPART_OVERHEAD_BYTES = 64 * 1024;
 
 /**
  * Reads a multipart upload into DATA_DIR/uploads without buffering it, rejecting a body that is
- * too large while it streams (413, connection closed). Reused by every route that takes media.
+ * too large while it streams (413 before the rest is stored). Reused by every route that takes media.
  */
 export async function readMediaUpload(c: Context<AppEnv>, deps: AppDeps, allowedFields: readonly string[]): Promise<UploadResult> {
   const max = deps.config.MAX_UPLOAD_BYTES;
   const declared = Number(c.req.header('content-length') ?? NaN);
   if (declared > max + MULTIPART_OVERHEAD_BYTES) {
-    c.header('Connection', 'close'); // do not read a body we already refuse
+    abandonBody(c.env?.incoming);
     throw new AppError(413, 'UPLOAD_TOO_LARGE', `The file is larger than the limit of ${max} bytes.`, { max_bytes: max });
   }
   const incoming = c.env?.incoming;
@@ -32,10 +33,27 @@ export async function readMediaUpload(c: Context<AppEnv>, deps: AppDeps, allowed
       allowedFields,
     });
   } catch (error) {
-    // The rest of the body was not read: close the connection rather than drain it.
-    c.header('Connection', 'close');
+    abandonBody(incoming);
     throw error;
   }
+}
+
+/** How long a refused body may keep arriving (discarded) so the client can read the answer. */
+const LINGER_MS = 1000;
+
+/**
+ * Stops storing a refused body. Closing the socket at once would make many clients lose the
+ * error answer to a reset while they are still sending, so the rest is discarded for a short
+ * while and the connection is cut after that if the body still has not ended.
+ */
+function abandonBody(incoming: IncomingMessage | undefined): void {
+  if (!incoming || incoming.readableEnded) return;
+  incoming.unpipe();
+  incoming.resume();
+  const timer = setTimeout(() => incoming.socket?.destroy(), LINGER_MS);
+  timer.unref();
+  incoming.once('end', () => clearTimeout(timer));
+  incoming.once('close', () => clearTimeout(timer));
 }
 
 /** POST /tasks: stream the file, validate fields and media, insert the row, then answer 202. */

@@ -8,6 +8,7 @@ import { requestOrigin, taskLinks } from './links.ts';
 import { resultHandler } from './result-routes.ts';
 import { createTaskHandler } from './task-create.ts';
 import { progressJson, taskDetailJson, taskSummaryJson } from './task-json.ts';
+import { withUrlIngest } from './url-ingest.ts';
 import { intField, parseInput, rejectUnknownFields } from './validation.ts';
 
 const ListQuerySchema = v.object({
@@ -28,7 +29,7 @@ export function taskRoutes(deps: AppDeps): Hono<AppEnv> {
     return task;
   };
 
-  routes.post('/', createTaskHandler(deps));
+  routes.post('/', withUrlIngest(deps, createTaskHandler(deps)));
 
   routes.get('/', (c) => {
     const raw = c.req.query();

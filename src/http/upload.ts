@@ -1,9 +1,8 @@
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, type WriteStream } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import busboy from 'busboy';
 import { AppError } from './app-error.ts';
 import { safeExtension, sanitizeFileName } from './file-name.ts';
@@ -62,13 +61,13 @@ export async function receiveUpload(
   const fields: Record<string, string> = {};
   let file: UploadedFile | null = null;
   let writing: Promise<void> | null = null;
-  let fileStream: Readable | null = null;
+  let writer: WriteStream | null = null;
 
   const done = new Promise<void>((resolve, reject) => {
     const fail = (error: unknown) => {
       source.unpipe(parser);
       // Ends the write so the partial file can be removed; busboy would wait for more body otherwise.
-      fileStream?.destroy();
+      writer?.destroy();
       reject(error);
     };
     parser.on('field', (name, value, info) => {
@@ -88,13 +87,19 @@ export async function receiveUpload(
       const target = path.join(dir, `media${safeExtension(fileName)}`);
       const entry: UploadedFile = { path: target, dir, fileName, size: 0, mimeType: info.mimeType };
       file = entry;
-      fileStream = stream;
       stream.on('data', (chunk: Buffer) => (entry.size += chunk.length));
       stream.on('limit', () => {
         fail(new AppError(413, 'UPLOAD_TOO_LARGE', `The file is larger than the limit of ${options.maxBytes} bytes.`, { max_bytes: options.maxBytes }));
       });
-      writing = mkdir(dir, { recursive: true }).then(() => pipeline(stream, createWriteStream(target)));
+      const out = createWriteStream(target);
+      writer = out;
+      writing = new Promise<void>((resolveWrite, rejectWrite) => {
+        out.on('error', rejectWrite);
+        out.on('close', () => (out.writableFinished ? resolveWrite() : rejectWrite(new Error('the upload write was stopped'))));
+      });
       writing.catch(fail);
+      stream.on('error', (error) => out.destroy(error));
+      stream.pipe(out);
     });
     parser.on('filesLimit', () => fail(new AppError(400, 'TOO_MANY_FILES', 'Send exactly one file, in field "file".')));
     parser.on('fieldsLimit', () => fail(new AppError(400, 'TOO_MANY_FIELDS', 'The form has too many fields.')));
@@ -105,13 +110,16 @@ export async function receiveUpload(
     source.on('aborted', () => fail(new AppError(400, 'UPLOAD_ABORTED', 'The upload was interrupted.')));
   });
 
-  source.pipe(parser);
   try {
+    // Made before parsing so the file's stream gets its writer in the same turn it appears.
+    await mkdir(dir, { recursive: true });
+    source.pipe(parser);
     await done;
   } catch (error) {
     await removeUpload(dir, writing);
     throw error;
   }
+  if (!file) await removeUpload(dir);
   return { file, fields };
 }
 

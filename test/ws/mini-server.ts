@@ -1,0 +1,80 @@
+import type { AddressInfo } from 'node:net';
+import { serve, type ServerType } from '@hono/node-server';
+import WebSocket from 'ws';
+import { buildTestApp } from '../http/test-app.ts';
+
+/** A real HTTP server on port 0 over createApp and the fake task service. */
+export async function startMiniServer(env: Record<string, string> = {}) {
+  const t = buildTestApp(env);
+  const server = await new Promise<ServerType>((resolve) => {
+    const s = serve({ fetch: t.app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s));
+  });
+  t.injectWebSocket(server);
+  const { port } = server.address() as AddressInfo;
+  return {
+    ...t,
+    server,
+    url: `http://127.0.0.1:${port}`,
+    wsUrl: (id: string) => `ws://127.0.0.1:${port}/ws/tasks/${id}`,
+    async close() {
+      t.closeSockets(1001, 'test over');
+      await new Promise((resolve) => server.close(resolve));
+    },
+  };
+}
+
+/** A ws client that records every frame it receives, parsed. */
+export interface RecordingClient {
+  ws: WebSocket;
+  frames: Record<string, any>[];
+  closed: Promise<{ code: number; reason: string }>;
+  /** Resolves with the first frame (from now on or already received, after index `from`) that matches. */
+  next(match: (f: Record<string, any>) => boolean, from?: number, timeoutMs?: number): Promise<Record<string, any>>;
+}
+
+/** Connects and waits until open. */
+export async function connect(url: string, options: WebSocket.ClientOptions = {}): Promise<RecordingClient> {
+  const ws = new WebSocket(url, options);
+  const frames: Record<string, any>[] = [];
+  const waiters = new Set<() => void>();
+  ws.on('message', (data, isBinary) => {
+    frames.push(JSON.parse(isBinary ? '{"type":"binary?"}' : data.toString()));
+    for (const w of [...waiters]) w();
+  });
+  const closed = new Promise<{ code: number; reason: string }>((resolve) => ws.on('close', (code, reason) => resolve({ code, reason: reason.toString() })));
+  await new Promise<void>((resolve, reject) => {
+    ws.once('open', () => resolve());
+    ws.once('error', reject);
+  });
+  return {
+    ws,
+    frames,
+    closed,
+    next(match, from = 0, timeoutMs = 5000) {
+      return new Promise((resolve, reject) => {
+        const check = () => {
+          const found = frames.slice(from).find(match);
+          if (!found) return;
+          waiters.delete(check);
+          clearTimeout(timer);
+          resolve(found);
+        };
+        const timer = setTimeout(() => {
+          waiters.delete(check);
+          reject(new Error(`no matching frame within ${timeoutMs} ms; got ${JSON.stringify(frames)}`));
+        }, timeoutMs);
+        waiters.add(check);
+        check();
+      });
+    },
+  };
+}
+
+/** Resolves once the predicate holds, polling. */
+export async function until(predicate: () => boolean, timeoutMs = 5000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!predicate()) {
+    if (Date.now() > end) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
