@@ -97,7 +97,7 @@ describe('POST /tasks', () => {
   it('answers a body that is not multipart with 415, not 500', async () => {
     const t = buildTestApp();
     // JSON is the URL-ingest body (url-ingest.ts); any other non-multipart type is refused.
-    const res = await post(t, 'file=x', { 'content-type': 'application/x-www-form-urlencoded' });
+    const res = await post(t, 'file=x', { 'content-type': 'text/plain' });
     expect([res.status, res.json.error.code]).toEqual([415, 'UNSUPPORTED_CONTENT_TYPE']);
   });
 
