@@ -44,8 +44,11 @@ export async function* ffmpegPcm(file: string, opts: FfmpegSourceOptions): Async
       const stall = new Promise<'stall'>((resolve) => {
         timer = setTimeout(() => resolve('stall'), opts.stallTimeoutMs);
       });
-      const next = await Promise.race([chunks.next(), stall]).finally(() => clearTimeout(timer));
+      const pending = chunks.next();
+      const next = await Promise.race([pending, stall]).finally(() => clearTimeout(timer));
       if (next === 'stall') {
+        // The read still pending may reject once the pipe is torn down; the stall is what we report.
+        pending.catch(() => undefined);
         stalled = true;
         kill();
         break;
