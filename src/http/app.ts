@@ -6,6 +6,7 @@ import type { AppDeps } from './app-deps.ts';
 import type { AppEnv } from './app-env.ts';
 import { handleError, handleNotFound } from './error-handler.ts';
 import { healthRoutes } from './health-routes.ts';
+import { openAiRoutes } from './openai-routes.ts';
 import { taskRoutes } from './tasks-routes.ts';
 import { createWebRoutes } from './web-routes.ts';
 import { createRegistry, type Registry } from '../ws/registry.ts';
@@ -38,6 +39,7 @@ export function createApp(deps: AppDeps): CreatedApp {
   app.notFound(handleNotFound);
   app.route('/health', healthRoutes(deps));
   app.route('/tasks', taskRoutes(deps));
+  app.route('/v1', openAiRoutes(deps));
   app.route('/ws', taskSocketRoutes(deps, registry, bridge, upgradeWebSocket));
   app.route('/', createWebRoutes(deps));
 

@@ -75,6 +75,8 @@ export async function receiveUpload(
         return fail(unknownField(name, fileField, options.allowedFields));
       }
       if (info.valueTruncated) return fail(new AppError(400, 'INVALID_FIELD', `Field "${name}" is too long.`));
+      // "name[]" is the form spelling of a list (the OpenAI SDK sends timestamp_granularities[] so): keep every value.
+      if (name in fields && name.endsWith('[]')) return void (fields[name] += `,${value}`);
       if (name in fields) return fail(new AppError(400, 'INVALID_FIELD', `Field "${name}" was sent more than once.`));
       fields[name] = value;
     });

@@ -1,0 +1,60 @@
+import * as v from 'valibot';
+import type { TaskParams, Transcriber } from '../tasks/types.ts';
+import { AppError } from './app-error.ts';
+import { parseTaskForm } from './task-params-schema.ts';
+import { boolField, parseInput, rejectUnknownFields } from './validation.ts';
+
+/** The multipart fields OpenAI's audio endpoints take besides `file` (include[] and chunking_strategy are accepted and ignored). */
+export const OPENAI_FIELDS = [
+  'model', 'language', 'prompt', 'response_format', 'temperature', 'timestamp_granularities[]', 'stream', 'include[]', 'chunking_strategy',
+] as const;
+
+/** The response formats of OpenAI's audio endpoints. */
+export const OPENAI_FORMATS = ['json', 'text', 'srt', 'verbose_json', 'vtt'] as const;
+export type OpenAiFormat = (typeof OPENAI_FORMATS)[number];
+export type Granularity = 'word' | 'segment';
+
+/** A validated OpenAI request. */
+export interface OpenAiRequest {
+  params: TaskParams;
+  format: OpenAiFormat;
+  granularities: Granularity[];
+  stream: boolean;
+}
+
+const FormSchema = v.object({
+  response_format: v.optional(v.picklist(OPENAI_FORMATS, `must be one of ${OPENAI_FORMATS.join(', ')}`), 'json'),
+  'timestamp_granularities[]': v.optional(
+    v.pipe(
+      v.string(),
+      v.transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean)),
+      v.array(v.picklist(['word', 'segment'], 'must be word or segment')),
+    ),
+  ),
+  stream: v.optional(boolField),
+});
+
+/** Validates the form; the task options go through the same schema and model checks as POST /tasks. */
+export function parseOpenAiForm(
+  fields: Record<string, string>,
+  task: TaskParams['task'],
+  model: ReturnType<Transcriber['modelInfo']>,
+): OpenAiRequest {
+  rejectUnknownFields(fields, ['file', ...OPENAI_FIELDS]);
+  const form = parseInput(FormSchema, {
+    response_format: fields.response_format,
+    'timestamp_granularities[]': fields['timestamp_granularities[]'],
+    stream: fields.stream,
+  });
+  const granularities: Granularity[] = [...new Set(form['timestamp_granularities[]'] ?? ['segment' as const])];
+  if (fields['timestamp_granularities[]'] !== undefined && form.response_format !== 'verbose_json') {
+    throw new AppError(400, 'INVALID_FIELD', 'timestamp_granularities[] needs response_format verbose_json.', [
+      { field: 'timestamp_granularities[]', message: 'needs response_format verbose_json' },
+    ]);
+  }
+  const taskFields: Record<string, string> = { task, word_timestamps: String(granularities.includes('word')) };
+  if (fields.language !== undefined && fields.language !== '') taskFields.language = fields.language;
+  if (fields.prompt !== undefined) taskFields.initial_prompt = fields.prompt;
+  if (fields.temperature !== undefined && fields.temperature !== '') taskFields.temperature = fields.temperature;
+  return { params: parseTaskForm(taskFields, model), format: form.response_format, granularities, stream: form.stream ?? false };
+}
