@@ -82,6 +82,8 @@ export function createTranscriptView(els: TranscriptElements): TranscriptView {
       render();
     },
     addLive(segment) {
+      // Partial segments from GET /tasks/:id and live frames can overlap by a segment or two.
+      if (segment.id !== undefined && segments.some((s) => s.id === segment.id)) return;
       segments.push(segment);
       els.list.append(item(segment));
       els.title.hidden = false;

@@ -10,6 +10,16 @@ import { startFakeApi, type FakeApi } from './fake-api.ts';
 const text = (page: Page, selector: string) => page.locator(selector).innerText();
 const valueNow = (page: Page) => page.locator('#progress').getAttribute('aria-valuenow');
 
+/** Keeps every aria-valuetext the bar shows in window.valueTexts, so passing states can be checked. */
+async function recordValueTexts(page: Page) {
+  await page.evaluate(() => {
+    const bar = document.getElementById('progress')!;
+    const seen: string[] = [];
+    (window as unknown as { valueTexts: string[] }).valueTexts = seen;
+    new MutationObserver(() => seen.push(bar.getAttribute('aria-valuetext') ?? '')).observe(bar, { attributes: true, attributeFilter: ['aria-valuetext'] });
+  });
+}
+
 describe.skipIf(!HAS_CHROMIUM)('web page (scripted API)', () => {
   let browser: Browser;
   let api: FakeApi | undefined;
@@ -40,9 +50,25 @@ describe.skipIf(!HAS_CHROMIUM)('web page (scripted API)', () => {
 
   it('shows queue place, live progress, segments and then the transcript with downloads', async () => {
     const { page, api, blocked, consoleErrors, shot } = await open('scripted-live-progress');
+    // Subscribed before the page loads: a subscription made just before the key press can lose the race.
+    const chooserShown = page.waitForEvent('filechooser', { timeout: 60_000 });
     await page.goto(api.url);
-    await upload(page);
+    await recordValueTexts(page);
+    // Keyboard only: skip link, then the file button.
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('pick-button');
+    await page.keyboard.press('Enter');
+    const chooser = await chooserShown;
+    await chooser.setFiles(JFK_WAV);
+    await page.locator('#file-name', { hasText: 'jfk.wav' }).waitFor();
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('submit-button');
+    await page.keyboard.press('Enter');
     const task = await api.created();
+    // The browser measured the upload itself (XMLHttpRequest progress) before the server's stages.
+    await page.waitForFunction(() => (window as unknown as { valueTexts: string[] }).valueTexts.includes('Uploading, 100 percent'));
     await page.waitForFunction((id) => location.search === `?task=${id}`, task.id);
 
     api.progress(task.id, 'queued', 0, { position: 3, eta_seconds: 95 });
@@ -56,7 +82,11 @@ describe.skipIf(!HAS_CHROMIUM)('web page (scripted API)', () => {
     api.segment(task.id, { id: 0, start: 0, end: 2.5, text: ' And so my fellow Americans', speaker: 'SPEAKER_00' });
     await page.locator('#segments li', { hasText: 'my fellow Americans' }).waitFor();
 
-    api.progress(task.id, 'transcribing', 30); // a late, lower step must not move the bar back
+    // A lower step must not move the bar back; the segment after it shows it was processed.
+    api.progress(task.id, 'transcribing', 30);
+    api.segment(task.id, { id: 1, start: 2.5, end: 4, text: ' ask not' });
+    await page.locator('#segments li', { hasText: 'ask not' }).waitFor();
+    expect(await valueNow(page)).toBe('42');
     api.progress(task.id, 'complete', 100);
     await page.locator('#progress[aria-valuenow="100"]').waitFor();
     await page.locator('#downloads a', { hasText: 'SRT' }).waitFor();
@@ -76,12 +106,21 @@ describe.skipIf(!HAS_CHROMIUM)('web page (scripted API)', () => {
   it('polls while the socket is refused and reconnects once it is allowed again', async () => {
     const { page, api, shot } = await open('scripted-polling-fallback', { refuseSockets: true });
     await page.goto(api.url);
-    await upload(page);
+    // Drop a file on the drop zone, as from a file manager.
+    const transfer = await page.evaluateHandle(() => {
+      const dt = new DataTransfer();
+      dt.items.add(new File([new Uint8Array(64)], 'dropped.wav', { type: 'audio/wav' }));
+      return dt;
+    });
+    await page.dispatchEvent('#drop-zone', 'drop', { dataTransfer: transfer });
+    await page.locator('#file-name', { hasText: 'dropped.wav' }).waitFor();
+    await page.click('#submit-button');
     const task = await api.created();
+    await page.locator('#connection', { hasText: /reconnecting/i }).waitFor();
+    // The page already read the task; only polling can bring this step now.
     api.progress(task.id, 'transcribing', 55);
     await page.locator('#progress[aria-valuenow="55"]').waitFor();
     expect(api.requests).toContain(`GET /tasks/${task.id}/progress`);
-    expect(await text(page, '#connection')).toMatch(/reconnecting/i);
 
     api.setRefuseSockets(false);
     await page.locator('#connection', { hasText: 'Live updates connected' }).waitFor({ timeout: 30_000 });
