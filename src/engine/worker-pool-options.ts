@@ -13,7 +13,7 @@ export interface WorkerPoolOptions {
   libPath?: string;
   /** Silero VAD model; needed only for tasks that ask for VAD. */
   vadModelPath?: string;
-  /** Token-level DTW timestamps (alignment heads of the model's preset). */
+  /** Token-level DTW timestamps (alignment heads of the model's preset); absent: the worker's default (on). */
   dtw?: boolean;
   /** A task running longer than this is killed with its worker and fails with TASK_TIMEOUT. */
   taskTimeoutMs: number;
@@ -24,7 +24,8 @@ export interface WorkerPoolOptions {
   spawn?: SpawnWorker;
   /** Extra environment for the children, on top of the parent's. */
   env?: Record<string, string>;
-  /** How long a running task may take to answer a cancel before its worker is killed. */
+  /** How long a running task may take to answer a cancel before its worker is killed (whisper.cpp only
+   * polls its abort callback between encoder/decoder passes, which take seconds for big models on CPU). */
   cancelGraceMs?: number;
   /** How long close() waits for children to exit after `shutdown` before SIGKILL. */
   shutdownGraceMs?: number;
@@ -35,8 +36,8 @@ export interface WorkerPoolOptions {
 }
 
 /** The options with every default filled in. */
-export type ResolvedPoolOptions = Required<Omit<WorkerPoolOptions, 'libPath' | 'vadModelPath' | 'spawn'>> &
-  Pick<WorkerPoolOptions, 'libPath' | 'vadModelPath' | 'spawn'>;
+export type ResolvedPoolOptions = Required<Omit<WorkerPoolOptions, 'libPath' | 'vadModelPath' | 'spawn' | 'dtw'>> &
+  Pick<WorkerPoolOptions, 'libPath' | 'vadModelPath' | 'spawn' | 'dtw'>;
 
 const DEFAULT_ENTRY = path.join(path.dirname(fileURLToPath(import.meta.url)), 'worker-main.ts');
 
@@ -46,11 +47,10 @@ export function resolvePoolOptions(options: WorkerPoolOptions): ResolvedPoolOpti
   if (!Number.isInteger(options.threads) || options.threads < 1) throw new RangeError(`threads must be ≥ 1, got ${options.threads}`);
   return {
     ...options,
-    dtw: options.dtw ?? false,
     entry: options.entry ?? DEFAULT_ENTRY,
     log: options.log ?? (() => {}),
     env: options.env ?? {},
-    cancelGraceMs: options.cancelGraceMs ?? 3000,
+    cancelGraceMs: options.cancelGraceMs ?? 5000,
     shutdownGraceMs: options.shutdownGraceMs ?? 2000,
     restartBackoffMs: options.restartBackoffMs ?? { initial: 500, max: 30_000 },
     niceness: options.niceness ?? 10,
@@ -66,6 +66,7 @@ export function workerEnv(options: ResolvedPoolOptions): NodeJS.ProcessEnv {
     WHISPER_THREADS: String(options.threads),
     WHISPER_LIB_PATH: options.libPath ?? '',
     WHISPER_VAD_MODEL: options.vadModelPath ? path.resolve(options.vadModelPath) : '',
-    WHISPER_DTW: options.dtw ? '1' : '0',
+    WORKER_NICE: String(options.niceness),
+    ...(options.dtw !== undefined && { WHISPER_DTW: options.dtw ? '1' : '0' }),
   };
 }
