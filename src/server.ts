@@ -1,0 +1,123 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { serve } from '@hono/node-server';
+import type { Config } from './config.ts';
+import { databaseFile, openDatabase } from './db/database.ts';
+import { createMediaRemover } from './db/media-files.ts';
+import { migrateToLatest } from './db/migrate.ts';
+import { createSqliteTaskStore } from './db/sqlite-task-store.ts';
+import { createWorkerPool } from './engine/worker-pool.ts';
+import type { WorkerPoolOptions } from './engine/worker-pool-options.ts';
+import { createEventBus } from './events/event-bus.ts';
+import { createApp } from './http/app.ts';
+import { createLogger, type Logger } from './logger.ts';
+import { resolveModelPath } from './model-path.ts';
+import type { TaskEventMap } from './tasks/task-events.ts';
+import type { Diarizer } from './tasks/task-service-deps.ts';
+import type { TaskService } from './tasks/task-service-types.ts';
+import type { Registry } from './ws/registry.ts';
+import { createTaskService } from './tasks/task-service.ts';
+import type { Transcriber } from './tasks/types.ts';
+
+/** What tests (and later features) may swap in when starting a server. */
+export interface ServerOverrides {
+  /** Replaces the worker pool; the caller keeps ownership and closes it. */
+  transcriber?: Transcriber;
+  logger?: Logger;
+  diarizer?: Diarizer;
+  /** Extra worker-pool options (entry, spawn, env, grace times). */
+  pool?: Partial<WorkerPoolOptions>;
+}
+
+/** A listening server. */
+export interface RunningServer {
+  url: string;
+  port: number;
+  tasks: TaskService;
+  /** Sockets watching tasks (tests check that it empties). */
+  registry: Registry;
+  /** Graceful stop: no new connections, sockets closed 1001, running tasks given `graceMs`, then workers and DB. */
+  close(graceMs?: number): Promise<void>;
+}
+
+/** Composition root: config → db → migrations → bus → workers → task service → HTTP/WS → listen → start. */
+export async function startServer(config: Config, overrides: ServerOverrides = {}): Promise<RunningServer> {
+  const logger = overrides.logger ?? createLogger(config);
+  mkdirSync(path.join(config.DATA_DIR, 'uploads'), { recursive: true });
+  const db = openDatabase(databaseFile(config.DATA_DIR));
+  try {
+    const applied = await migrateToLatest(db.db);
+    if (applied.length > 0) logger.info({ migrations: applied }, 'database migrated');
+  } catch (error) {
+    await db.close();
+    throw error;
+  }
+
+  const bus = createEventBus<TaskEventMap>((error, name) => logger.error({ err: error, event: name }, 'event listener failed'));
+  const transcriber = overrides.transcriber ?? createPool(config, logger, overrides.pool);
+  const tasks = createTaskService({
+    store: createSqliteTaskStore(db), bus, transcriber, config, logger, diarizer: overrides.diarizer,
+    deleteMedia: createMediaRemover(config.DATA_DIR),
+  });
+  const created = createApp({ config, tasks, bus, engine: transcriber, dbReady: db.isOpen, logger });
+
+  const server = await listen(created.app.fetch, config.HOST, config.PORT);
+  created.injectWebSocket(server);
+  tasks.start();
+  const port = (server.address() as AddressInfo).port;
+  const host = config.HOST.includes(':') ? `[${config.HOST}]` : config.HOST;
+
+  let closing: Promise<void> | undefined;
+  const close = async (graceMs: number) => {
+    logger.info({ graceMs }, 'shutting down');
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    created.closeSockets(1001, 'server shutting down');
+    await tasks.stop(graceMs);
+    server.closeAllConnections();
+    await closed;
+    if (!overrides.transcriber) await transcriber.close();
+    await db.close();
+    logger.info({}, 'stopped');
+  };
+  return {
+    url: `http://${host}:${port}`,
+    port,
+    tasks,
+    registry: created.registry,
+    close: (graceMs = config.SHUTDOWN_GRACE_MS) => (closing ??= close(graceMs)),
+  };
+}
+
+function createPool(config: Config, logger: Logger, extra: Partial<WorkerPoolOptions> = {}): Transcriber {
+  const model = resolveModelPath(config);
+  if (!model.exists) {
+    logger.warn({ model: model.path },
+      `Model file not found: ${model.path}. Download it with: npm run models:download -- ${model.name} (the server stays not ready until it loads)`);
+  }
+  const vad = config.WHISPER_VAD_MODEL
+    ? resolveModelPath({ WHISPER_MODEL: config.WHISPER_VAD_MODEL, MODELS_DIR: config.MODELS_DIR }).path
+    : path.join(config.MODELS_DIR, 'ggml-silero-v6.2.0.bin');
+  return createWorkerPool({
+    workers: config.WORKERS,
+    threads: config.WHISPER_THREADS,
+    modelPath: model.path,
+    libPath: config.WHISPER_LIB_PATH || undefined,
+    vadModelPath: existsSync(vad) ? vad : undefined,
+    taskTimeoutMs: config.TASK_TIMEOUT_MS,
+    // The pool reports worker pids as `pid`, which would shadow this process's own pid field.
+    log: (level, message, { pid, ...fields } = {}) => logger[level](pid === undefined ? fields : { ...fields, workerPid: pid }, message),
+    ...extra,
+  });
+}
+
+function listen(fetch: Parameters<typeof serve>[0]['fetch'], hostname: string, port: number): Promise<Server> {
+  return new Promise((resolve, reject) => {
+    const server = serve({ fetch, hostname, port }, () => {
+      server.off('error', reject);
+      resolve(server as Server);
+    });
+    server.once('error', reject);
+  });
+}
