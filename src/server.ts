@@ -4,9 +4,10 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { serve } from '@hono/node-server';
 import type { Config } from './config.ts';
-import { databaseFile, openDatabase } from './db/database.ts';
+import { databaseFile, openDatabase, type DatabaseHandle } from './db/database.ts';
 import { createMediaRemover } from './db/media-files.ts';
 import { migrateToLatest } from './db/migrate.ts';
+import { createSqliteRetentionStore } from './db/retention-store.ts';
 import { createSqliteTaskStore } from './db/sqlite-task-store.ts';
 import { createWorkerPool } from './engine/worker-pool.ts';
 import type { WorkerPoolOptions } from './engine/worker-pool-options.ts';
@@ -14,6 +15,8 @@ import { createEventBus } from './events/event-bus.ts';
 import { createApp } from './http/app.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { resolveModelPath } from './model-path.ts';
+import { createRetention } from './retention/retention-service.ts';
+import { createDrainGate } from './shutdown/drain-gate.ts';
 import type { TaskEventMap } from './tasks/task-events.ts';
 import type { Diarizer } from './tasks/task-service-deps.ts';
 import type { TaskService } from './tasks/task-service-types.ts';
@@ -62,22 +65,31 @@ export async function startServer(config: Config, overrides: ServerOverrides = {
     deleteMedia: createMediaRemover(config.DATA_DIR),
   });
   const created = createApp({ config, tasks, bus, engine: transcriber, dbReady: db.isOpen, logger });
+  const retention = createRetention({
+    store: createSqliteRetentionStore(db), dataDir: config.DATA_DIR, logger,
+    mediaRetentionHours: config.MEDIA_RETENTION_HOURS, resultRetentionDays: config.RESULT_RETENTION_DAYS,
+    removeTask: (id) => tasks.remove(id), deleteMedia: createMediaRemover(config.DATA_DIR),
+  });
+  const gate = createDrainGate(created.app.fetch);
 
-  const server = await listen(created.app.fetch, config.HOST, config.PORT);
+  const server = await listen(gate.fetch, config.HOST, config.PORT);
   created.injectWebSocket(server);
   tasks.start();
+  retention.start();
   const port = (server.address() as AddressInfo).port;
   const host = config.HOST.includes(':') ? `[${config.HOST}]` : config.HOST;
 
   let closing: Promise<void> | undefined;
   const close = async (graceMs: number) => {
     logger.info({ graceMs }, 'shutting down');
+    gate.drain(); // requests on connections still open get 503 SHUTTING_DOWN for new work
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     created.closeSockets(1001, 'server shutting down');
-    await tasks.stop(graceMs);
+    await Promise.all([tasks.stop(graceMs), retention.stop()]);
     server.closeAllConnections();
     await closed;
     if (!overrides.transcriber) await transcriber.close();
+    checkpoint(db.sqlite, logger);
     await db.close();
     logger.info({}, 'stopped');
   };
@@ -88,6 +100,16 @@ export async function startServer(config: Config, overrides: ServerOverrides = {
     registry: created.registry,
     close: (graceMs = config.SHUTDOWN_GRACE_MS) => (closing ??= close(graceMs)),
   };
+}
+
+/** Folds the WAL into the database file so a stopped server leaves one self-contained file. */
+function checkpoint(sqlite: DatabaseHandle['sqlite'], logger: Logger): void {
+  try {
+    sqlite.pragma('wal_checkpoint(TRUNCATE)');
+  } catch (error) {
+    // Not fatal: SQLite replays the WAL at the next open.
+    logger.warn({ err: error }, 'WAL checkpoint at shutdown failed');
+  }
 }
 
 function createPool(config: Config, logger: Logger, extra: Partial<WorkerPoolOptions> = {}): Transcriber {
