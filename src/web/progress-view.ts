@@ -39,6 +39,7 @@ const CONNECTION_TEXT = {
 export function createProgressView(els: ProgressElements): ProgressView {
   let shownStage = '';
   let shownPercent = 0;
+  let lastQueue: Pick<ProgressUpdate, 'queuePosition' | 'etaSeconds'> | null = null;
 
   const announce = (text: string) => { els.status.textContent = text; };
   const draw = (stage: string, percent: number, state: 'running' | 'complete' | 'failed') => {
@@ -58,6 +59,7 @@ export function createProgressView(els: ProgressElements): ProgressView {
     reset() {
       shownStage = '';
       shownPercent = 0;
+      lastQueue = null;
       els.bar.setAttribute('aria-valuenow', '0');
       els.bar.setAttribute('aria-valuetext', 'Waiting');
       els.bar.dataset.state = 'running';
@@ -76,6 +78,9 @@ export function createProgressView(els: ProgressElements): ProgressView {
       const fromUpload = shownStage === 'uploading' || shownStage === '';
       if (shownStage === 'complete' || (!fromUpload && u.percentage < shownPercent)) return;
       draw(u.stage, u.percentage, 'running');
+      // A step without queue facts (older frames, polling) keeps the last known ones while still queued.
+      if (u.stage === 'queued' && u.queuePosition === null && lastQueue) u = { ...u, ...lastQueue };
+      lastQueue = u.stage === 'queued' && u.queuePosition !== null ? { queuePosition: u.queuePosition, etaSeconds: u.etaSeconds } : null;
       const parts: string[] = [];
       if (u.stage === 'queued' && u.queuePosition !== null) parts.push(`Position ${u.queuePosition} in the queue`);
       if (u.etaSeconds !== null && u.stage !== 'complete') parts.push(`${u.stage === 'queued' ? 'starts' : 'done'} in ${formatEta(u.etaSeconds)}`);
