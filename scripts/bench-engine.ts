@@ -10,6 +10,7 @@ import { createWorkerPool, type WorkerPool } from '../src/engine/worker-pool.ts'
 import { CACHE_DIR, JFK_WAV, ROOT, TINY_EN_RANDOM } from '../test/helpers/paths.ts';
 
 const CLI_BIN = path.join(ROOT, 'native/build/cpu/bin/whisper-cli');
+const CLI_LIB_DIR = path.join(ROOT, 'native/build/cpu/lib');
 
 const { values } = parseArgs({
   options: {
@@ -65,14 +66,24 @@ function makeBenchAudio(seconds: number): { file: string; seconds: number } {
   return { file, seconds: body.length / byteRate };
 }
 
-interface CliRun { wallMs: number; loadMs: number; segments: number }
+/** CPU seconds from /proc/<pid>/stat: the process's own, or (children) that of the children it has reaped. */
+function cpuSeconds(pid: number | 'self', children = false): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  const [user, sys] = children ? [fields[13], fields[14]] : [fields[11], fields[12]];
+  return (Number(user) + Number(sys)) / 100; // USER_HZ is 100 on Linux
+}
+
+interface CliRun { wallMs: number; loadMs: number; segments: number; cpuSec: number }
 
 /** One whisper-cli process: greedy (-bs 1; its default is a 5-beam search), English, no output files. */
 function runWhisperCli(audio: string): Promise<CliRun> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
+    const cpuBefore = cpuSeconds('self', true);
     const child = spawn(CLI_BIN, ['-m', modelPath, '-f', audio, '-t', String(threads), '-bs', '1', '-l', 'en'], {
       stdio: ['ignore', 'pipe', 'pipe'],
+      // The binary's RUNPATH is its own folder; the libraries (the very ones the worker loads) are in ../lib.
+      env: { ...process.env, LD_LIBRARY_PATH: [CLI_LIB_DIR, process.env.LD_LIBRARY_PATH].filter(Boolean).join(':') },
     });
     let stdout = '';
     let stderr = '';
@@ -83,12 +94,18 @@ function runWhisperCli(audio: string): Promise<CliRun> {
       const wallMs = performance.now() - started;
       if (code !== 0) return reject(new Error(`whisper-cli exited with ${code}:\n${stderr.slice(-2000)}`));
       const load = /load time =\s*([\d.]+) ms/.exec(stderr);
-      resolve({ wallMs, loadMs: load ? Number(load[1]) : 0, segments: stdout.split('\n').filter((l) => l.startsWith('[')).length });
+      resolve({
+        wallMs, loadMs: load ? Number(load[1]) : 0, segments: stdout.split('\n').filter((l) => l.startsWith('[')).length,
+        // Once reaped, its CPU time shows in our children's total.
+        cpuSec: cpuSeconds('self', true) - cpuBefore,
+      });
     });
   });
 }
 
-async function runPool(pool: WorkerPool, audio: string, id: string): Promise<{ wallMs: number; segments: number }> {
+async function runPool(pool: WorkerPool, audio: string, id: string): Promise<{ wallMs: number; segments: number; cpuSec: number }> {
+  const [pid] = pool.workerPids();
+  const cpuBefore = pid === undefined ? 0 : cpuSeconds(pid);
   const started = performance.now();
   const outcome = await pool.run({
     taskId: id,
@@ -97,7 +114,9 @@ async function runPool(pool: WorkerPool, audio: string, id: string): Promise<{ w
   });
   const wallMs = performance.now() - started;
   if (!outcome.ok) throw new Error(`worker pool failed: ${outcome.error.code} ${outcome.error.technicalDetail}`);
-  return { wallMs, segments: outcome.result.segments.length };
+  // The warm-up's worker was still loading at the start: its CPU figure includes the load.
+  const [after] = pool.workerPids();
+  return { wallMs, segments: outcome.result.segments.length, cpuSec: after === undefined ? Number.NaN : cpuSeconds(after) - cpuBefore };
 }
 
 function peakRssMiB(pid: number): number {
@@ -118,7 +137,8 @@ const audio = makeBenchAudio(Number(values.seconds));
 console.log(`bench: ${audio.seconds.toFixed(1)} s of audio, model ${path.basename(modelPath)}, threads ${threads}, reps ${reps}, greedy, no DTW`);
 
 const pool = createWorkerPool({
-  workers: 1, threads, modelPath, dtw: false, taskTimeoutMs: 60 * 60 * 1000, niceness: 0,
+  // Same library as whisper-cli, DTW off as in whisper-cli, and the same priority (production workers run nicer).
+  workers: 1, threads, modelPath, libPath: CLI_LIB_DIR, dtw: false, taskTimeoutMs: 60 * 60 * 1000, niceness: 0,
   log: (level, message, fields) => {
     if (level === 'warn' || level === 'error') console.error(`[${level}] ${message}`, fields ?? '');
   },
@@ -133,18 +153,25 @@ try {
   const poolMs: number[] = [];
   const cliMs: number[] = [];
   const cliNoLoadMs: number[] = [];
+  const poolCpu: number[] = [];
+  const cliCpu: number[] = [];
   for (let rep = 0; rep < reps; rep += 1) {
     // Alternate which goes first, so that drift on a shared machine hits both alike.
     const order = rep % 2 === 0 ? ['pool', 'cli'] : ['cli', 'pool'];
     for (const which of order) {
-      if (which === 'pool') poolMs.push((await runPool(pool, audio.file, `rep${rep}`)).wallMs);
-      else {
+      if (which === 'pool') {
+        const run = await runPool(pool, audio.file, `rep${rep}`);
+        poolMs.push(run.wallMs);
+        poolCpu.push(run.cpuSec);
+      } else {
         const run = await runWhisperCli(audio.file);
         cliMs.push(run.wallMs);
         cliNoLoadMs.push(run.wallMs - run.loadMs);
+        cliCpu.push(run.cpuSec);
       }
     }
-    console.log(`rep ${rep + 1}: pool ${fmt(poolMs.at(-1)!)}, whisper-cli ${fmt(cliMs.at(-1)!)} (${fmt(cliNoLoadMs.at(-1)!)} without model load)`);
+    console.log(`rep ${rep + 1}: pool ${fmt(poolMs.at(-1)!)} (cpu ${poolCpu.at(-1)!.toFixed(2)} s), ` +
+      `whisper-cli ${fmt(cliMs.at(-1)!)} (${fmt(cliNoLoadMs.at(-1)!)} without model load; cpu ${cliCpu.at(-1)!.toFixed(2)} s)`);
   }
   const [pid] = pool.workerPids();
   const p = median(poolMs);
@@ -152,6 +179,8 @@ try {
   const cNoLoad = median(cliNoLoadMs);
   console.log(`median wall time: worker pool ${fmt(p)}, whisper-cli ${fmt(c)} (process), ${fmt(cNoLoad)} (without its model load)`);
   console.log(`ratio pool / whisper-cli: ${(p / c).toFixed(3)} (process), ${(p / cNoLoad).toFixed(3)} (without model load; target ≤ 1.03)`);
+  console.log(`median CPU time (user+sys): worker ${median(poolCpu).toFixed(2)} s, whisper-cli ${median(cliCpu).toFixed(2)} s ` +
+    `(ratio ${(median(poolCpu) / median(cliCpu)).toFixed(3)}; steadier than wall time on a shared machine)`);
   console.log(`worker peak RSS (VmHWM): ${pid === undefined ? 'n/a' : `${peakRssMiB(pid).toFixed(1)} MiB`}`);
 } finally {
   await pool.close();
