@@ -124,8 +124,27 @@ describe.skipIf(!HAS_CHROMIUM)('web page (scripted API)', () => {
 
     api.setRefuseSockets(false);
     await page.locator('#connection', { hasText: 'Live updates connected' }).waitFor({ timeout: 30_000 });
+    // The server has dropped the media by now: the player falls back to the file this page uploaded.
+    task.mediaPath = null;
     api.progress(task.id, 'complete', 100);
     await page.locator('#progress[aria-valuenow="100"]').waitFor();
+    await page.locator('#player').waitFor();
+    expect(await page.locator('#audio').getAttribute('src')).toMatch(/^blob:/);
+    await shot();
+  });
+
+  it('cancels the watched task from its panel', async () => {
+    const { page, api, shot } = await open('scripted-cancel');
+    await page.goto(api.url);
+    await upload(page);
+    const task = await api.created();
+    await page.locator('#connection', { hasText: 'Live updates connected' }).waitFor();
+    await page.click('#cancel-button');
+    await page.locator('#error-message', { hasText: 'The task was cancelled.' }).waitFor();
+    expect(api.requests).toContain(`POST /tasks/${task.id}/cancel`);
+    expect(await page.locator('#cancel-button').isHidden()).toBe(true);
+    expect(await page.locator('#progress-label').innerText()).toBe('Cancelled');
+    await page.locator('#recent-list li', { hasText: 'Cancelled' }).waitFor();
     await shot();
   });
 
