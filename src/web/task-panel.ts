@@ -69,12 +69,24 @@ export function createTaskPanel(
     onSettled();
   }
 
+  // The complete frame and the stored result may cross: a 409 right after it is worth a few retries.
+  async function fetchResult(taskId: string, tries = 5) {
+    for (let i = 1; ; i++) {
+      try {
+        return await api.json(`/tasks/${encodeURIComponent(taskId)}/result?format=json`, ResultSchema);
+      } catch (error) {
+        if (!(error instanceof ApiError && error.status === 409) || i >= tries) throw error;
+        await new Promise((r) => setTimeout(r, 300 * i));
+      }
+    }
+  }
+
   async function completed(gen: number, taskId: string, fileName: string) {
     progress.complete();
     els.cancel.hidden = true;
     els.newTask.hidden = false;
     onSettled();
-    const result = await api.json(`/tasks/${encodeURIComponent(taskId)}/result?format=json`, ResultSchema);
+    const result = await fetchResult(taskId);
     if (gen !== generation) return;
     transcript.show(result.segments);
     renderDownloads(els.downloadLinks, api, taskId, fileName.replace(/\.[^.]+$/, '') || taskId, (m) => progress.announce(`Download failed: ${m}`));
