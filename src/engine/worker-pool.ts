@@ -23,9 +23,14 @@ interface Slot {
   exitWaiters: Array<() => void>;
 }
 
+/** Why a worker was replaced: it died after loading the model, or it never got that far. */
+export type WorkerRestart = { slot: number; reason: 'exited' | 'start_failed' };
+
 /** The engine as the scheduler sees it, plus the worker pids (benchmarks read their memory). */
 export interface WorkerPool extends Transcriber {
   workerPids(): number[];
+  /** Calls the listener each time a worker process is replaced (metrics count them); returns an unsubscribe. */
+  onWorkerRestart(listener: (restart: WorkerRestart) => void): () => void;
 }
 
 /** Starts `workers` child processes that each load the model once and run one job at a time, FIFO. */
@@ -39,6 +44,7 @@ export function createWorkerPool(input: WorkerPoolOptions): WorkerPool {
   // Set while workers cannot load the model: jobs fail fast with it instead of waiting.
   let loadError: TaskError | null = null;
   let closed = false;
+  const restartListeners = new Set<(restart: WorkerRestart) => void>();
 
   const resolveOnce = (pending: PendingJob, outcome: JobOutcome) => resolveJob(pending, outcome, log);
 
@@ -125,6 +131,13 @@ export function createWorkerPool(input: WorkerPoolOptions): WorkerPool {
     }
     if (closed) return;
     log(wasStarting ? 'error' : 'warn', 'worker exited; replacing it', { slot: slot.index, detail });
+    for (const listener of [...restartListeners]) {
+      try {
+        listener({ slot: slot.index, reason: wasStarting ? 'start_failed' : 'exited' });
+      } catch (error) {
+        log('error', 'worker restart listener failed', { err: String(error) }); // the replacement must still start
+      }
+    }
     if (!wasStarting) {
       spawnInto(slot);
       return;
@@ -203,6 +216,10 @@ export function createWorkerPool(input: WorkerPoolOptions): WorkerPool {
     readyCount: () => slots.filter((s) => s.state === 'ready').length,
     modelInfo: () => model,
     workerPids: () => slots.flatMap((s) => (s.handle?.pid === undefined ? [] : [s.handle.pid])),
+    onWorkerRestart(listener) {
+      restartListeners.add(listener);
+      return () => void restartListeners.delete(listener);
+    },
     async close() {
       if (closed) return;
       closed = true;

@@ -21,7 +21,10 @@ export interface AppDeps {
   config: Config;
   tasks: TaskService;
   bus: EventBus<TaskEventMap>;
-  engine: Pick<Transcriber, 'readyCount' | 'modelInfo'>;
+  engine: Pick<Transcriber, 'readyCount' | 'modelInfo'> & {
+    /** Present on the worker pool: tells when a worker process is replaced (counted in /metrics). */
+    onWorkerRestart?(listener: (restart: { slot: number; reason: string }) => void): () => void;
+  };
   /** True once the database is open and migrated. */
   dbReady(): boolean;
   logger: Logger;

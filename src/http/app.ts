@@ -2,10 +2,20 @@ import type { Server } from 'node:http';
 import type { Http2SecureServer, Http2Server } from 'node:http2';
 import { Hono } from 'hono';
 import { createNodeWebSocket } from '@hono/node-ws';
+import { createApiKeys, parseApiKeys } from '../auth/api-keys.ts';
+import { createAppMetrics, type AppMetrics } from '../metrics/app-metrics.ts';
+import { measureDiskUsage } from '../retention/disk-usage.ts';
 import type { AppDeps } from './app-deps.ts';
 import type { AppEnv } from './app-env.ts';
+import { installGuards, logAccessMode } from './app-guards.ts';
+import { docsRoutes } from './docs-routes.ts';
 import { handleError, handleNotFound } from './error-handler.ts';
 import { healthRoutes } from './health-routes.ts';
+import { metricsRoutes } from './metrics-routes.ts';
+import { buildOpenApiDocument, type OpenApiDocument } from './openapi-document.ts';
+import { createApiRegistry } from './openapi-registry.ts';
+import { openAiOperations, serviceOperations } from './openapi-service.ts';
+import { taskOperations } from './openapi-tasks.ts';
 import { openAiRoutes } from './openai-routes.ts';
 import { taskRoutes } from './tasks-routes.ts';
 import { createWebRoutes } from './web-routes.ts';
@@ -21,11 +31,18 @@ export interface CreatedApp {
   /** Attaches the WebSocket upgrade handler to the listening Node server. */
   injectWebSocket(server: Server | Http2Server | Http2SecureServer): void;
   registry: Registry;
+  metrics: AppMetrics;
+  /** The OpenAPI document served at /openapi.json. */
+  openApi(): OpenApiDocument;
   /** Closes every watching socket (on shutdown) and stops their heartbeats. */
   closeSockets(code: number, reason: string): void;
 }
 
-/** Builds the Hono app: REST routes, /ws/tasks/:id, one error handler, the bus-to-socket bridge. */
+/**
+ * Builds the Hono app: request log, metrics, CORS, API keys, rate and queue limits, REST routes,
+ * /ws/tasks/:id, /metrics, /openapi.json and /docs, one error handler, the bus-to-socket bridge.
+ * Throws ConfigError when API_KEYS names a file that cannot be read or holds no keys.
+ */
 export function createApp(deps: AppDeps): CreatedApp {
   const app = new Hono<AppEnv>();
   const registry = createRegistry();
@@ -34,19 +51,38 @@ export function createApp(deps: AppDeps): CreatedApp {
   // smaller oversized frames get an INVALID_FRAME error and the socket stays up.
   wss.options.maxPayload = Math.max(deps.config.MAX_WS_FRAME_BYTES * 16, 64 * 1024);
   const bridge = bridgeBusToRegistry(deps.bus, registry);
+  const keys = createApiKeys(parseApiKeys(deps.config.API_KEYS));
+  logAccessMode(deps, keys);
+  const metrics = createAppMetrics({
+    bus: deps.bus, tasks: deps.tasks, sockets: () => registry.count(), workersReady: () => deps.engine.readyCount(),
+    onWorkerRestart: deps.engine.onWorkerRestart?.bind(deps.engine), measureDisk: () => measureDiskUsage(deps.config.DATA_DIR),
+  });
+  const api = createApiRegistry();
+  api.add(...taskOperations(), ...openAiOperations(), ...serviceOperations());
+  let document: OpenApiDocument | undefined;
+  const openApi = () => (document ??= buildOpenApiDocument(api.operations(), {
+    title: 'whisper-tasks',
+    version: '0.1.0',
+    description: 'Self-hosted speech-to-text with live progress. Submit media, get a task id at once, watch it over the WebSocket or poll it, then fetch the transcript. With API_KEYS set, send `Authorization: Bearer <key>`.',
+  }));
 
   app.onError(handleError(deps.logger));
   app.notFound(handleNotFound);
+  installGuards(app, deps, keys, metrics);
   app.route('/health', healthRoutes(deps));
   app.route('/tasks', taskRoutes(deps));
   app.route('/v1', openAiRoutes(deps));
   app.route('/ws', taskSocketRoutes(deps, registry, bridge, upgradeWebSocket));
+  app.route('/metrics', metricsRoutes(metrics));
+  app.route('/', docsRoutes(openApi));
   app.route('/', createWebRoutes(deps));
 
   return {
     app,
     injectWebSocket,
     registry,
+    metrics,
+    openApi,
     closeSockets(code, reason) {
       registry.closeAll(code, reason);
     },

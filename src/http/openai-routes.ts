@@ -8,6 +8,7 @@ import type { TaskParams, TranscriptResult } from '../tasks/types.ts';
 import type { AppDeps } from './app-deps.ts';
 import type { AppEnv } from './app-env.ts';
 import { AppError } from './app-error.ts';
+import { requestOwner } from './auth.ts';
 import { checkMedia } from './media-check.ts';
 import { handleOpenAiError, openAiErrorBody, taskFailureResponse } from './openai-errors.ts';
 import { OPENAI_FIELDS, parseOpenAiForm, type OpenAiRequest } from './openai-form.ts';
@@ -50,7 +51,7 @@ async function transcribe(c: Context<AppEnv>, deps: AppDeps, task: TaskParams['t
     if (file.size === 0) throw new AppError(400, 'EMPTY_FILE', 'The uploaded file is empty.', [{ field: 'file' }]);
     request = parseOpenAiForm(fields, task, deps.engine.modelInfo());
     const media = await checkMedia(file.path, deps.config, deps.probeMedia);
-    taskId = deps.tasks.submit({ fileName: file.fileName, mediaPath: file.path, mediaDuration: media.durationSec, params: request.params, owner: null }).id;
+    taskId = deps.tasks.submit({ fileName: file.fileName, mediaPath: file.path, mediaDuration: media.durationSec, params: request.params, owner: requestOwner(c) }).id;
   } catch (error) {
     if (file) await removeUpload(file.dir);
     throw error;

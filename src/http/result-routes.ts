@@ -10,7 +10,8 @@ import { boolField, intField, parseInput, rejectUnknownFields } from './validati
 
 const QUERY_FIELDS = ['format', 'download', 'max_line_chars', 'max_lines'];
 
-const ResultQuerySchema = v.object({
+/** Query of GET /tasks/:id/result (the OpenAPI document lists it). */
+export const ResultQuerySchema = v.object({
   format: v.optional(v.picklist(RESULT_FORMATS, `must be one of ${RESULT_FORMATS.join(', ')}`), 'json'),
   download: v.optional(boolField),
   max_line_chars: v.optional(intField(10, 1000)),

@@ -5,6 +5,7 @@ import type { Context } from 'hono';
 import type { AppDeps } from './app-deps.ts';
 import type { AppEnv } from './app-env.ts';
 import { AppError } from './app-error.ts';
+import { requestOwner } from './auth.ts';
 import { requestOrigin, taskLinks } from './links.ts';
 import { checkMedia } from './media-check.ts';
 import { parseTaskForm, TASK_FORM_FIELDS } from './task-params-schema.ts';
@@ -70,7 +71,7 @@ export function createTaskHandler(deps: AppDeps) {
         mediaPath: file.path,
         mediaDuration: media.durationSec,
         params,
-        owner: null,
+        owner: requestOwner(c),
       });
       // The row exists from here on: only now is the upload acknowledged.
       return c.json(

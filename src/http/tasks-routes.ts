@@ -11,7 +11,8 @@ import { progressJson, taskDetailJson, taskSummaryJson } from './task-json.ts';
 import { withUrlIngest } from './url-ingest.ts';
 import { intField, parseInput, rejectUnknownFields } from './validation.ts';
 
-const ListQuerySchema = v.object({
+/** Query of GET /tasks (the OpenAPI document lists it). */
+export const ListQuerySchema = v.object({
   limit: v.optional(intField(1, 100), '20'),
   offset: v.optional(intField(0, Number.MAX_SAFE_INTEGER), '0'),
   status: v.optional(v.picklist(['queued', 'processing', 'completed', 'failed', 'cancelled'], 'must be one of queued, processing, completed, failed, cancelled')),
@@ -35,7 +36,8 @@ export function taskRoutes(deps: AppDeps): Hono<AppEnv> {
     const raw = c.req.query();
     rejectUnknownFields(raw, ['limit', 'offset', 'status'], 'query parameter');
     const query = parseInput(ListQuerySchema, raw);
-    const { items, total } = deps.tasks.list(query);
+    // With API keys on, a key sees only its own tasks.
+    const { items, total } = deps.tasks.list({ ...query, owner: c.get('owner') ?? undefined });
     const nextOffset = query.offset + items.length < total ? query.offset + items.length : null;
     return c.json({ items: items.map((t) => taskSummaryJson(t, links(c, t.id))), total, limit: query.limit, offset: query.offset, next_offset: nextOffset });
   });

@@ -8,6 +8,7 @@ import { UrlFetchError } from '../net/url-fetch-error.ts';
 import type { AppDeps } from './app-deps.ts';
 import type { AppEnv } from './app-env.ts';
 import { AppError } from './app-error.ts';
+import { requestOwner } from './auth.ts';
 import { safeExtension, sanitizeFileName } from './file-name.ts';
 import { requestOrigin, taskLinks } from './links.ts';
 import { checkMedia } from './media-check.ts';
@@ -62,7 +63,7 @@ export function createUrlTaskHandler(deps: AppDeps) {
       const mediaPath = path.join(dir, `media${safeExtension(fileName)}`);
       if (mediaPath !== fetched.path) await rename(fetched.path, mediaPath);
       const media = await checkMedia(mediaPath, deps.config, deps.probeMedia);
-      const task = deps.tasks.submit({ fileName, mediaPath, mediaDuration: media.durationSec, params, owner: null });
+      const task = deps.tasks.submit({ fileName, mediaPath, mediaDuration: media.durationSec, params, owner: requestOwner(c) });
       return c.json(
         {
           identifier: task.id,

@@ -13,6 +13,10 @@ export interface ProgressFrame {
   percentage: number;
   message: string;
   timestamp: string;
+  /** Beyond the contract, while queued: the 1-based place in the queue. */
+  queue_position?: number;
+  /** Beyond the contract: estimated seconds until the task is done (queued or running), when known. */
+  eta_seconds?: number;
 }
 
 /** `{"type":"error",...}` of the progress contract; error_code is a task code or INVALID_FRAME and the like. */
@@ -44,6 +48,8 @@ export function progressFrame(event: ProgressEvent): ProgressFrame {
     percentage: event.percentage,
     message: event.message,
     timestamp: event.timestamp,
+    ...(event.queuePosition !== undefined && { queue_position: event.queuePosition }),
+    ...(event.etaSeconds !== undefined && { eta_seconds: event.etaSeconds }),
   };
 }
 

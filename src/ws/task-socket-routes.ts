@@ -4,6 +4,7 @@ import type { WebSocket } from 'ws';
 import type { AppDeps } from '../http/app-deps.ts';
 import type { AppEnv } from '../http/app-env.ts';
 import { errorBody } from '../http/app-error.ts';
+import { canSee } from '../http/auth.ts';
 import type { BusBridge } from './bus-bridge.ts';
 import { answerClientFrame } from './client-frames.ts';
 import { connectionErrorFrame, heartbeatFrame } from './frames.ts';
@@ -27,6 +28,7 @@ export function taskSocketRoutes(
     '/tasks/:id',
     upgradeWebSocket((c) => {
       const taskId = c.req.param('id') ?? '';
+      const owner = c.get('owner') as string | null | undefined;
       return {
         onOpen(_event, ctx) {
           const socket = ctx.raw as WebSocket;
@@ -34,7 +36,9 @@ export function taskSocketRoutes(
             registry.send(socket, connectionErrorFrame(taskId, code, userMessage, detail));
             socket.close(closeCode, code);
           };
-          const snapshot = deps.tasks.snapshot(taskId);
+          // Another key's task is refused exactly like an unknown id, so ids cannot be probed.
+          const task = deps.tasks.get(taskId);
+          const snapshot = task && canSee(task, owner) ? deps.tasks.snapshot(taskId) : undefined;
           if (!snapshot) {
             return refuse('TASK_NOT_FOUND', 'There is no task with this id.', `unknown task id "${taskId.slice(0, 100)}"`, CLOSE_CODES.unknownTask);
           }
