@@ -55,6 +55,10 @@ export function createWorkerHandle(options: WorkerHandleOptions): WorkerHandle {
     execArgv: ['--import', TSX_LOADER],
     env: options.env,
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+    // Its own process group: a terminal's Ctrl-C reaches only the parent, which then shuts workers down in
+    // order (cancel, shutdown) instead of losing running tasks to the same signal. A lost parent is still
+    // noticed: the worker exits when its IPC channel disconnects, and the pool kills workers on 'exit'.
+    detached: true,
   });
   const pid = child.pid;
   let brokenReason: string | null = null;

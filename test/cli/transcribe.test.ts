@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -87,5 +87,20 @@ describe('transcribe CLI', () => {
     expect(run.code).toBe(1);
     expect(run.stdout).toBe('');
     expect(run.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^transcribe: WORKER_CRASHED: .*SIGSEGV/)]);
+  });
+
+  it('cancels on Ctrl-C (SIGINT to its process group) and exits 130, the worker answering the cancel', async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', CLI, '--verbose', '--model', model, '--worker-entry', FAKE, media('hang')], {
+      cwd: ROOT, detached: true, stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+      stderr += chunk;
+      // As a terminal would: the whole foreground group gets the signal (workers included, were they in it).
+      if (chunk.includes('worker ready')) process.kill(-child.pid!, 'SIGINT');
+    });
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(stderr.trim().split('\n').at(-1)).toMatch(/^transcribe: CANCELLED: .*fake: aborted/);
+    expect(code).toBe(130);
   });
 });
