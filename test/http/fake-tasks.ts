@@ -58,7 +58,7 @@ export function createFakeTasks(bus: EventBus<TaskEventMap> = createEventBus<Tas
     },
     get: (id) => records.get(id),
     list(q) {
-      const all = [...records.values()].filter((r) => !q.status || r.status === q.status);
+      const all = [...records.values()].filter((r) => (!q.status || r.status === q.status) && (q.owner === undefined || r.owner === q.owner));
       return { items: all.slice(q.offset, q.offset + q.limit), total: all.length };
     },
     async cancel(id) {
