@@ -1,0 +1,102 @@
+import { readFileSync } from 'node:fs';
+import { afterEach, describe, expect, it } from 'vitest';
+import { routeLabel } from '../../src/http/metrics-routes.ts';
+import { createFakeTranscriber } from '../helpers/fake-transcriber.ts';
+import { JFK_WAV } from '../helpers/paths.ts';
+import { startTestServer, type TestServer } from '../helpers/test-server.ts';
+import { connect, until } from '../ws/mini-server.ts';
+import { buildTestApp } from './test-app.ts';
+
+const wav = readFileSync(JFK_WAV);
+const KEY = 'metrics-key-0123456789';
+
+/** Sample lines of a metric family as {labels text → value}. */
+function samples(text: string, name: string): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const line of text.split('\n')) {
+    const m = new RegExp(`^${name}(\\{[^}]*\\})? (\\S+)$`).exec(line);
+    if (m) out[m[1] ?? ''] = Number(m[2]);
+  }
+  return out;
+}
+
+let server: TestServer | undefined;
+afterEach(async () => {
+  await server?.close();
+  server = undefined;
+});
+
+describe('GET /metrics', () => {
+  it('reports tasks, queue, stages, real-time factor, sockets, HTTP latency and disk use of a real server', async () => {
+    server = await startTestServer({ engine: createFakeTranscriber({ stepMs: 20, durationSec: 11 }), env: { API_KEYS: KEY } });
+    const auth = { Authorization: `Bearer ${KEY}` };
+    expect((await fetch(`${server.url}/metrics`)).status).toBe(401);
+
+    const body = new FormData();
+    body.append('file', new Blob([new Uint8Array(wav)]), 'jfk.wav');
+    const { identifier } = (await (await fetch(`${server.url}/tasks`, { method: 'POST', body, headers: auth })).json()) as { identifier: string };
+    const watcher = await connect(`${server.url.replace('http', 'ws')}/ws/tasks/${identifier}?token=${KEY}`);
+    await watcher.next((f) => f.stage === 'complete');
+    await fetch(`${server.url}/tasks/${identifier}`, { headers: auth });
+    await fetch(`${server.url}/no/such/path/${Math.random()}`, { headers: auth });
+
+    const res = await fetch(`${server.url}/metrics`, { headers: auth });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
+    const text = await res.text();
+    expect(samples(text, 'whisper_tasks')).toMatchObject({ '{status="completed"}': 1, '{status="queued"}': 0 });
+    expect(samples(text, 'whisper_queue_depth')).toEqual({ '': 0 });
+    expect(samples(text, 'whisper_queue_wait_seconds_count')).toEqual({ '': 1 });
+    expect(samples(text, 'whisper_stage_duration_seconds_count')['{stage="transcribing"}']).toBe(1);
+    expect(samples(text, 'whisper_stage_duration_seconds_count')['{stage="aligning"}']).toBe(1);
+    expect(samples(text, 'whisper_real_time_factor_count')).toEqual({ '': 1 });
+    expect(samples(text, 'whisper_real_time_factor_sum')['']).toBeGreaterThan(0);
+    expect(samples(text, 'whisper_websocket_connections')).toEqual({ '': 1 });
+    expect(samples(text, 'whisper_workers_ready')).toEqual({ '': 1 });
+    const http = samples(text, 'whisper_http_request_duration_seconds_count');
+    expect(http['{method="POST",route="/tasks",status_class="2xx"}']).toBe(1);
+    expect(http['{method="GET",route="/tasks/:id",status_class="2xx"}']).toBe(1);
+    expect(http['{method="GET",route="/metrics",status_class="4xx"}']).toBe(1);
+    expect(http['{method="GET",route="unmatched",status_class="4xx"}']).toBe(1);
+    expect(Object.keys(http).some((k) => k.includes('/no/such'))).toBe(false);
+    expect(samples(text, 'whisper_disk_usage_bytes')['{area="uploads"}']).toBeGreaterThanOrEqual(wav.length);
+    expect(samples(text, 'whisper_disk_usage_bytes')['{area="database"}']).toBeGreaterThan(0);
+
+    watcher.ws.close();
+    await until(() => server!.server.registry.count() === 0);
+    const after = await (await fetch(`${server.url}/metrics`, { headers: auth })).text();
+    expect(samples(after, 'whisper_websocket_connections')).toEqual({ '': 0 });
+  });
+
+  it('counts worker restarts the engine reports', async () => {
+    let report: ((r: { slot: number; reason: string }) => void) | undefined;
+    const t = buildTestApp({}, {
+      engine: {
+        readyCount: () => 1,
+        modelInfo: () => null,
+        onWorkerRestart(listener) {
+          report = listener;
+          return () => (report = undefined);
+        },
+      },
+    });
+    report!({ slot: 0, reason: 'exited' });
+    report!({ slot: 1, reason: 'exited' });
+    report!({ slot: 0, reason: 'start_failed' });
+    const text = await (await t.app.request('/metrics')).text();
+    expect(samples(text, 'whisper_worker_restarts_total')).toEqual({ '{reason="exited"}': 2, '{reason="start_failed"}': 1 });
+    t.metrics.close();
+    expect(report).toBeUndefined();
+  });
+
+  it('labels requests by route pattern, never by raw path', async () => {
+    const t = buildTestApp();
+    const seen: string[] = [];
+    t.app.get('/probe/:x', (c) => {
+      seen.push(routeLabel(c));
+      return c.text('ok');
+    });
+    await t.app.request('/probe/anything');
+    expect(seen).toEqual(['/probe/:x']);
+  });
+});
