@@ -1,0 +1,117 @@
+import { readFileSync } from 'node:fs';
+import * as v from 'valibot';
+import { describe, expect, it } from 'vitest';
+import { isPublicPath } from '../../src/http/auth.ts';
+import { openApiPath } from '../../src/http/openapi-document.ts';
+import {
+  ErrorBodySchema, LiveSchema, ModelListSchema, OpenAiErrorSchema, ProgressSchema, ReadySchema, TaskCreatedSchema, TaskDetailSchema, TaskListSchema,
+  TranscriptSchema,
+} from '../../src/http/openapi-schemas.ts';
+import { JFK_WAV } from '../helpers/paths.ts';
+import { sampleResult } from './fake-tasks.ts';
+import { buildTestApp } from './test-app.ts';
+
+type Doc = { openapi: string; paths: Record<string, Record<string, any>>; components: any; security: unknown[] };
+const METHODS = ['get', 'post', 'put', 'patch', 'delete'];
+
+async function documentOf(t: ReturnType<typeof buildTestApp>): Promise<Doc> {
+  const res = await t.app.request('/openapi.json');
+  expect(res.status).toBe(200);
+  return (await res.json()) as Doc;
+}
+
+/** Parses a real answer with its documented schema, and finds no top-level field the schema leaves out. */
+function conforms(schema: v.ObjectSchema<v.ObjectEntries, undefined>, body: unknown) {
+  const result = v.safeParse(schema, body);
+  expect(result.success, JSON.stringify(result.issues?.map((i) => [v.getDotPath(i), i.message]))).toBe(true);
+  expect(Object.keys(body as object).filter((k) => !(k in schema.entries))).toEqual([]);
+}
+
+describe('OpenAPI document', () => {
+  it('documents every route the app registers, and nothing it does not', async () => {
+    const t = buildTestApp();
+    const doc = await documentOf(t);
+    const registered = new Set(
+      t.app.routes.filter((r) => r.method !== 'ALL' && !r.path.includes('*')).map((r) => `${r.method.toLowerCase()} ${openApiPath(r.path)}`),
+    );
+    expect(registered.size).toBeGreaterThan(15);
+    const documented = new Set(Object.entries(doc.paths).flatMap(([p, item]) => Object.keys(item).filter((m) => METHODS.includes(m)).map((m) => `${m} ${p}`)));
+    expect([...registered].filter((r) => !documented.has(r))).toEqual([]);
+    expect([...documented].filter((d) => !registered.has(d))).toEqual([]);
+  });
+
+  it('is OpenAPI 3.1 with declared path parameters, unique operation ids and bearer security off only where no key is asked', async () => {
+    const doc = await documentOf(buildTestApp());
+    expect(doc.openapi).toBe('3.1.0');
+    expect(doc.components.securitySchemes.bearerAuth).toMatchObject({ type: 'http', scheme: 'bearer' });
+    const ids = new Set<string>();
+    for (const [p, item] of Object.entries(doc.paths)) {
+      for (const [method, op] of Object.entries(item)) {
+        expect(Object.keys(op.responses).length, `${method} ${p}`).toBeGreaterThan(0);
+        expect(ids.has(op.operationId)).toBe(false);
+        ids.add(op.operationId);
+        const inPath = [...p.matchAll(/\{(\w+)\}/g)].map((m) => m[1]);
+        expect(op.parameters.filter((x: any) => x.in === 'path').map((x: any) => x.name)).toEqual(inPath);
+        const publicPath = isPublicPath(p.replace(/\{\w+\}/g, 'x'));
+        expect(op.security === undefined ? 'key' : 'public', `${method} ${p}`).toBe(publicPath ? 'public' : 'key');
+        if (!publicPath) expect(op.responses['401'], `${method} ${p}`).toBeDefined();
+      }
+    }
+  });
+
+  it('carries the request schemas from the route code', async () => {
+    const doc = await documentOf(buildTestApp());
+    const create = doc.paths['/tasks']!.post;
+    const multipart = create.requestBody.content['multipart/form-data'].schema;
+    expect(multipart.required).toEqual(['file']);
+    expect(Object.keys(multipart.properties)).toEqual(expect.arrayContaining(['file', 'language', 'task', 'word_timestamps', 'temperature']));
+    expect(create.requestBody.content['application/json'].schema.required).toEqual(['url']);
+    const list = doc.paths['/tasks']!.get.parameters.map((x: any) => x.name);
+    expect(list).toEqual(['limit', 'offset', 'status']);
+    const format = doc.paths['/tasks/{id}/result']!.get.parameters.find((x: any) => x.name === 'format');
+    expect(format.schema.enum).toEqual(['json', 'verbose_json', 'text', 'srt', 'vtt', 'tsv']);
+    expect(doc.paths['/tasks/{id}']!.get.responses['200'].content['application/json'].schema.properties.queue).toBeDefined();
+    expect(create.responses['429'].headers['Retry-After']).toBeDefined();
+  });
+
+  it('describes the answers the server really gives', async () => {
+    const t = buildTestApp();
+    const body = new FormData();
+    body.append('file', new Blob([new Uint8Array(readFileSync(JFK_WAV))]), 'jfk.wav');
+    const created = await (await t.app.request('/tasks', { method: 'POST', body })).json();
+    conforms(TaskCreatedSchema, created);
+    const id = (created as { identifier: string }).identifier;
+    conforms(TaskDetailSchema, await (await t.app.request(`/tasks/${id}`)).json());
+    t.tasks.step(id, 'transcribing', 20);
+    t.tasks.segment(id, { id: 0, start: 0, end: 1, text: 'hi', noSpeechProb: 0, avgLogprob: 0, tokens: [] });
+    conforms(TaskDetailSchema, await (await t.app.request(`/tasks/${id}`)).json());
+    t.tasks.complete(id, sampleResult());
+    conforms(TaskDetailSchema, await (await t.app.request(`/tasks/${id}`)).json());
+    conforms(ProgressSchema, await (await t.app.request(`/tasks/${id}/progress`)).json());
+    conforms(TaskListSchema, await (await t.app.request('/tasks')).json());
+    conforms(TranscriptSchema, await (await t.app.request(`/tasks/${id}/result`)).json());
+    conforms(LiveSchema, await (await t.app.request('/health/live')).json());
+    conforms(ReadySchema, await (await t.app.request('/health/ready')).json());
+    conforms(ModelListSchema, await (await t.app.request('/v1/models')).json());
+    conforms(ErrorBodySchema, await (await t.app.request('/tasks/unknown')).json());
+    conforms(OpenAiErrorSchema, await (await t.app.request('/v1/models/unknown')).json());
+  });
+});
+
+describe('GET /docs', () => {
+  it('renders every operation in one self-contained page', async () => {
+    const t = buildTestApp({ API_KEYS: 'docs-key-0123456789abc' });
+    const doc = await documentOf(t);
+    const res = await t.app.request('/docs');
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/^text\/html/);
+    expect(res.headers.get('content-security-policy')).toMatch(/default-src 'none'/);
+    const html = await res.text();
+    for (const [p, item] of Object.entries(doc.paths)) {
+      for (const method of Object.keys(item)) expect(html).toContain(`id="${method}-${p}"`);
+    }
+    expect(html).not.toMatch(/<script/i);
+    expect(html).not.toMatch(/(src|href)="(https?:)?\/\//i);
+    expect(html).toContain('&lt;key&gt;'); // descriptions are escaped, not injected
+  });
+});
