@@ -112,11 +112,15 @@ export async function receiveUpload(
     source.on('aborted', () => fail(new AppError(400, 'UPLOAD_ABORTED', 'The upload was interrupted.')));
   });
 
+  // Read as a value at once: a client that aborts while the folder is being made rejects `done`
+  // before anything awaits it, and an unhandled rejection would take the whole server down.
+  const outcome = done.then(() => null, (error: unknown) => ({ error }));
   try {
     // Made before parsing so the file's stream gets its writer in the same turn it appears.
     await mkdir(dir, { recursive: true });
     source.pipe(parser);
-    await done;
+    const failed = await outcome;
+    if (failed) throw failed.error;
   } catch (error) {
     await removeUpload(dir, writing);
     throw error;
