@@ -131,6 +131,8 @@ function createPool(config: Config, logger: Logger, extra: Partial<WorkerPoolOpt
     // The pool reports worker pids as `pid`, which would shadow this process's own pid field.
     log: (level, message, { pid, ...fields } = {}) => logger[level](pid === undefined ? fields : { ...fields, workerPid: pid }, message),
     ...extra,
+    // The upload check trusts headers; workers hold decoding to the same limit on what the file really holds.
+    env: { MAX_AUDIO_SECONDS: String(config.MAX_AUDIO_SECONDS), ...extra.env },
   });
 }
 

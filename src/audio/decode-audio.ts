@@ -21,6 +21,8 @@ export interface DecodeOptions {
   probeTimeoutMs?: number;
   /** Aborting stops reading and kills ffmpeg; the iteration then throws the signal's reason. */
   signal?: AbortSignal;
+  /** Decoding stops with AUDIO_DECODE_FAILED past this many seconds of audio (a tiny file may decode to hours). */
+  maxSeconds?: number;
   tools?: MediaTools;
 }
 
@@ -37,12 +39,14 @@ export async function* streamAudio(file: string, opts: DecodeOptions = {}): Asyn
   let filled = 0;
   let total = 0;
   let peak = 0;
+  const maxSamples = opts.maxSeconds ? opts.maxSeconds * SAMPLE_RATE : Infinity;
   for await (const block of openSource(file, opts)) {
     for (let i = 0; i < block.length; i++) {
       const a = Math.abs(block[i]!);
       if (a > peak) peak = a;
     }
     total += block.length;
+    if (total > maxSamples) throw tooLong(file, opts.maxSeconds!);
     let at = 0;
     while (at < block.length) {
       const n = Math.min(chunkSamples - filled, block.length - at);
@@ -59,6 +63,13 @@ export async function* streamAudio(file: string, opts: DecodeOptions = {}): Asyn
   if (total === 0) throw new TaskFailure('NO_AUDIO', `${file}: the audio stream holds no samples`);
   if (peak < SILENCE_PEAK) throw new TaskFailure('NO_AUDIO', `${file}: completely silent (peak level ${(20 * Math.log10(peak || 1e-12)).toFixed(1)} dBFS)`);
   if (filled > 0) yield chunk.subarray(0, filled);
+}
+
+// Headers can understate or omit the length (a FLAC without a sample count, a raw stream), so the
+// upload check cannot catch every long file: the decoder enforces the limit on what it actually produced.
+function tooLong(file: string, maxSeconds: number): TaskFailure {
+  return new TaskFailure('AUDIO_DECODE_FAILED', `${file} decodes to more than ${maxSeconds} s of audio (MAX_AUDIO_SECONDS); decoding stopped`,
+    `The audio is longer than this server accepts (${maxSeconds} seconds), although the file did not declare its length.`);
 }
 
 /** Decodes a whole file to one 16 kHz mono float32 array (short files; use streamAudio for long ones). */
