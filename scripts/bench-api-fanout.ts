@@ -13,6 +13,7 @@ import { loadConfig } from '../src/config.ts';
 import { createEventBus } from '../src/events/event-bus.ts';
 import { createApp } from '../src/http/app.ts';
 import type { TaskEventMap } from '../src/tasks/task-events.ts';
+import type { TaskRecord } from '../src/tasks/task-record.ts';
 import type { TaskService } from '../src/tasks/task-service-types.ts';
 import { quantile } from './bench-api-http.ts';
 
@@ -26,8 +27,14 @@ async function serveHarness(): Promise<void> {
   const unused = () => {
     throw new Error('not used by the fan-out bench');
   };
+  const now = new Date().toISOString();
+  const record: TaskRecord = {
+    id: TASK_ID, status: 'processing', stage: 'transcribing', percentage: 10, message: 'start', fileName: 'bench.wav', mediaPath: null, mediaDuration: 60,
+    params: { language: 'en', task: 'transcribe', vad: false, wordTimestamps: false, diarize: false, temperature: 0 }, language: null, languageProbability: null,
+    result: null, error: null, attempts: 1, owner: null, createdAt: now, startedAt: now, completedAt: null, updatedAt: now,
+  };
   const tasks: TaskService = {
-    submit: unused, get: () => undefined, list: unused, cancel: unused, remove: unused, queueInfo: () => undefined, start() {}, stop: async () => {},
+    submit: unused, get: (id) => (id === TASK_ID ? record : undefined), list: unused, cancel: unused, remove: unused, queueInfo: () => undefined, start() {}, stop: async () => {},
     snapshot: (id) => (id === TASK_ID ? { kind: 'progress', event: { taskId: id, stage: 'transcribing', percentage: 10, message: 'start', timestamp: new Date().toISOString() } } : undefined),
   };
   const config = loadConfig({ DATA_DIR: mkdtempSync(path.join(os.tmpdir(), 'bench-fanout-')), MAX_WS_CONNECTIONS: '100000', MAX_WS_CONNECTIONS_PER_TASK: '100000' });
@@ -95,7 +102,12 @@ export async function runFanout(sockets: number, burstEvents: number, pacedEvent
     for (let i = 0; i < sockets; i++) {
       const ws = new WebSocket(`ws://127.0.0.1:${port}/ws/tasks/${TASK_ID}`);
       await new Promise<void>((resolve, reject) => {
-        ws.once('message', () => resolve()); // the current state: the socket is registered
+        ws.once('message', (data: Buffer) => {
+          // The current state comes first once the socket is registered; anything else is a refusal.
+          const first = JSON.parse(data.toString()) as { type: string };
+          if (first.type === 'progress') resolve();
+          else reject(new Error(`socket ${i} was refused: ${data.toString()}`));
+        });
         ws.once('error', reject);
       });
       ws.on('message', (data: Buffer) => {

@@ -2,11 +2,14 @@
 // Measures GET /tasks/{id}/progress throughput and latency idle and while a transcription runs,
 // task-create latency, and WebSocket fan-out to many sockets. A benchmark, not a test: it prints
 // figures and their ratio to the targets of issue 3 and never fails on them.
+import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { longWav } from '../test/helpers/fixtures.ts';
-import { spawnServerProcess, tempDataDir, type ServerProcess } from '../test/helpers/test-server.ts';
+import { ROOT } from '../test/helpers/paths.ts';
+import { tempDataDir, testEnv } from '../test/helpers/test-server.ts';
 import { runFanout } from './bench-api-fanout.ts';
 import { quantile, runGetLoad, type LoadResult } from './bench-api-http.ts';
 
@@ -17,6 +20,7 @@ const { values } = parseArgs({
     connections: { type: 'string', default: '50' },
     creates: { type: 'string', default: '200' },
     sockets: { type: 'string', default: '1000' },
+    'log-level': { type: 'string', default: 'warn' },
   },
 });
 const seconds = Number(values.seconds);
@@ -39,6 +43,37 @@ async function submit(base: string, file: string): Promise<string> {
 const progress = async (base: string, id: string) => (await (await fetch(`${base}/tasks/${id}/progress`)).json()) as Json;
 const cancel = (base: string, id: string) => fetch(`${base}/tasks/${id}/cancel`, { method: 'POST' });
 const remove = (base: string, id: string) => fetch(`${base}/tasks/${id}`, { method: 'DELETE' });
+
+/** A port that was free a moment ago. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as net.AddressInfo;
+      probe.close(() => resolve(port));
+    });
+    probe.once('error', reject);
+  });
+}
+
+/** Starts `src/main.ts` as its own process (own process group, so its workers can be reached too). */
+async function spawnServer(dataDir: string): Promise<{ url: string; child: ChildProcess; stop(): Promise<void> }> {
+  const port = await freePort();
+  const env = testEnv(dataDir, {
+    PORT: String(port), LOG_LEVEL: values['log-level'], RATE_LIMIT_PER_MINUTE: '0', WORKERS: '1', WHISPER_THREADS: String(os.cpus().length),
+  });
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit'], detached: true });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  return {
+    url: `http://127.0.0.1:${port}`,
+    child,
+    async stop() {
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => process.kill(-child.pid!, 'SIGKILL'), 10_000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
 
 async function waitReady(base: string): Promise<void> {
   for (const end = Date.now() + 120_000; Date.now() < end; await sleep(200)) {
@@ -92,14 +127,14 @@ async function main(): Promise<void> {
   const cores = os.cpus().length;
   log(`bench:api — ${cores} CPU core(s) (${os.cpus()[0]?.model ?? 'unknown'}), Node ${process.version}.`);
   log(`NOTE: the load generator runs on the same ${cores} core(s) as the server (and, while transcribing, the worker), so it takes CPU from what it measures; figures are a floor.`);
-  let server: ServerProcess | undefined;
+  let server: Awaited<ReturnType<typeof spawnServer>> | undefined;
   let dataDir: string | undefined;
   let base = values.url?.replace(/\/$/, '');
   if (!base) {
     dataDir = tempDataDir();
-    server = await spawnServerProcess(dataDir, { WORKERS: '1', WHISPER_THREADS: String(Math.max(1, cores)) });
+    server = await spawnServer(dataDir);
     base = server.url;
-    log(`server: ${base} (pid ${server.pid}, random-weight tiny.en model, 1 worker)`);
+    log(`server: ${base} (pid ${server.child.pid}, random-weight tiny.en model, 1 worker, LOG_LEVEL=${values['log-level']}, rate limit off)`);
   }
   try {
     await waitReady(base);
@@ -107,13 +142,13 @@ async function main(): Promise<void> {
     const idleId = await submit(base, short);
     await cancel(base, idleId); // a finished task: polling it involves no transcription
     await runGetLoad(base, `/tasks/${idleId}/progress`, connections, 2000); // warm-up
-    describeLoad(`GET /tasks/{id}/progress idle, ${connections} connections`, await measuredLoad(base, `/tasks/${idleId}/progress`, server?.pid), TARGETS.idleRps);
+    describeLoad(`GET /tasks/{id}/progress idle, ${connections} connections`, await measuredLoad(base, `/tasks/${idleId}/progress`, server?.child.pid), TARGETS.idleRps);
 
     await taskCreate(base, short);
 
     const busyId = await submit(base, longWav(600));
     for (const end = Date.now() + 60_000; (await progress(base, busyId)).progress_stage !== 'transcribing' && Date.now() < end; ) await sleep(100);
-    const busy = await measuredLoad(base, `/tasks/${busyId}/progress`, server?.pid);
+    const busy = await measuredLoad(base, `/tasks/${busyId}/progress`, server?.child.pid);
     const after = await progress(base, busyId);
     describeLoad(`GET /tasks/{id}/progress while transcribing (${after.status} at the end, ${after.progress_percentage} %), ${connections} connections`, busy, TARGETS.busyRps);
     await cancel(base, busyId);
