@@ -17,12 +17,13 @@ const { values } = parseArgs({
     threads: { type: 'string', default: '2' },
     model: { type: 'string', default: TINY_EN_RANDOM },
     seconds: { type: 'string', default: '132' },
-    reps: { type: 'string', default: '3' },
+    reps: { type: 'string', default: '2' },
   },
 });
 const threads = Number(values.threads);
 const modelPath = path.resolve(values.model);
 const reps = Number(values.reps);
+// Defaults: 132 s (12 × jfk.wav), 2 reps of each after the warm-up.
 if (!(threads >= 1 && reps >= 1)) throw new Error('--threads and --reps must be ≥ 1');
 if (!existsSync(modelPath)) throw new Error(`model not found: ${modelPath} (npm run models:make-test makes the random tiny.en)`);
 
@@ -144,17 +145,18 @@ const pool = createWorkerPool({
   },
 });
 try {
-  // Warm-up: loads the model in the worker, fills the page cache for both.
-  const warmPool = await runPool(pool, audio.file, 'warm');
-  const warmCli = await runWhisperCli(audio.file);
-  console.log(`warm-up: pool ${fmt(warmPool.wallMs)} (${warmPool.segments} segments), whisper-cli ${fmt(warmCli.wallMs)} (${warmCli.segments} segments)`);
-  if (warmPool.segments !== warmCli.segments) console.warn('bench: warning: segment counts differ, so the two did not do the same work');
+  // Warm-up on the short original: loads the model in the worker and the page cache for both, at a
+  // fraction of a full run's cost (random-weight models decode slowly: every window falls back).
+  const warmPool = await runPool(pool, JFK_WAV, 'warm');
+  const warmCli = await runWhisperCli(JFK_WAV);
+  console.log(`warm-up on jfk.wav: pool ${fmt(warmPool.wallMs)} (${warmPool.segments} segments), whisper-cli ${fmt(warmCli.wallMs)} (${warmCli.segments} segments)`);
 
   const poolMs: number[] = [];
   const cliMs: number[] = [];
   const cliNoLoadMs: number[] = [];
   const poolCpu: number[] = [];
   const cliCpu: number[] = [];
+  const segments = new Set<string>();
   for (let rep = 0; rep < reps; rep += 1) {
     // Alternate which goes first, so that drift on a shared machine hits both alike.
     const order = rep % 2 === 0 ? ['pool', 'cli'] : ['cli', 'pool'];
@@ -163,16 +165,21 @@ try {
         const run = await runPool(pool, audio.file, `rep${rep}`);
         poolMs.push(run.wallMs);
         poolCpu.push(run.cpuSec);
+        segments.add(`pool ${run.segments}`);
       } else {
         const run = await runWhisperCli(audio.file);
         cliMs.push(run.wallMs);
         cliNoLoadMs.push(run.wallMs - run.loadMs);
         cliCpu.push(run.cpuSec);
+        segments.add(`whisper-cli ${run.segments}`);
       }
     }
     console.log(`rep ${rep + 1}: pool ${fmt(poolMs.at(-1)!)} (cpu ${poolCpu.at(-1)!.toFixed(2)} s), ` +
       `whisper-cli ${fmt(cliMs.at(-1)!)} (${fmt(cliNoLoadMs.at(-1)!)} without model load; cpu ${cliCpu.at(-1)!.toFixed(2)} s)`);
   }
+  // Same settings, same audio, same library: both must find the same segments, or the comparison is void.
+  console.log(`segments: ${[...segments].join(', ')}`);
+  if (new Set([...segments].map((x) => x.split(' ')[1])).size !== 1) console.warn('bench: warning: segment counts differ, so the two did not do the same work');
   const [pid] = pool.workerPids();
   const p = median(poolMs);
   const c = median(cliMs);
