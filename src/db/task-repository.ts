@@ -3,7 +3,7 @@ import type { NewTask, TaskQuery, TaskRecord } from '../tasks/task-record.ts';
 import type { Segment, TaskStatus } from '../tasks/types.ts';
 import type { DatabaseHandle } from './database.ts';
 import { allRows, execute, firstRow } from './sync-query.ts';
-import { patchToColumns, rowToRecord } from './task-row-mapper.ts';
+import { LIGHT_COLUMNS, patchToColumns, rowToRecord } from './task-row-mapper.ts';
 
 /** Inserts a new task as `queued`, 0 %, and returns it. */
 export function insertTask(h: DatabaseHandle, task: NewTask & { id: string; createdAt: string }): TaskRecord {
@@ -28,8 +28,13 @@ export function insertTask(h: DatabaseHandle, task: NewTask & { id: string; crea
 
 /** One task by id. */
 export function findTask(h: DatabaseHandle, id: string): TaskRecord | undefined {
-  const row = firstRow(h, h.db.selectFrom('tasks').selectAll().where('id', '=', id));
-  return row && rowToRecord(row);
+  const row = firstRow(h, h.db.selectFrom('tasks').select(LIGHT_COLUMNS).where('id', '=', id));
+  return row && rowToRecord(row, (taskId) => findResultJson(h, taskId));
+}
+
+/** The stored result JSON of a task, read only when a caller touches `record.result`. */
+export function findResultJson(h: DatabaseHandle, id: string): string | null {
+  return firstRow(h, h.db.selectFrom('tasks').select('result').where('id', '=', id))?.result ?? null;
 }
 
 /** A page of tasks, newest first, with the total that matches the filter. */
@@ -37,10 +42,11 @@ export function listTasks(h: DatabaseHandle, query: TaskQuery): { items: TaskRec
   let base = h.db.selectFrom('tasks');
   if (query.status !== undefined) base = base.where('status', '=', query.status);
   if (query.owner !== undefined) base = query.owner === null ? base.where('owner', 'is', null) : base.where('owner', '=', query.owner);
-  const rows = allRows(h, base.selectAll().orderBy('created_at', 'desc').orderBy(sql`rowid`, 'desc')
+  const rows = allRows(h, base.select(LIGHT_COLUMNS).orderBy('created_at', 'desc').orderBy(sql`rowid`, 'desc')
     .limit(query.limit).offset(query.offset));
   const count = firstRow(h, base.select((eb) => eb.fn.countAll<number>().as('n')));
-  return { items: rows.map(rowToRecord), total: Number(count?.n ?? 0) };
+  const loadResult = (taskId: string) => findResultJson(h, taskId);
+  return { items: rows.map((row) => rowToRecord(row, loadResult)), total: Number(count?.n ?? 0) };
 }
 
 /** Applies a patch; updated_at is always set. Returns false when the task does not exist. */

@@ -7,9 +7,24 @@ import type { TaskRow } from './tables.ts';
 /** A row as SQLite returns it. */
 export type SelectedTaskRow = Selectable<TaskRow>;
 
-/** Maps a row to a TaskRecord; the result JSON is parsed on first access, as polling never reads it. */
-export function rowToRecord(row: SelectedTaskRow): TaskRecord {
-  const record: Omit<TaskRecord, 'result'> = {
+/** Every column but `result`, which can be large and which polling and listing never need. */
+export const LIGHT_COLUMNS = [
+  'id', 'status', 'progress_stage', 'progress_percentage', 'progress_message', 'file_name', 'media_path', 'media_duration',
+  'params', 'language', 'language_probability', 'error_code', 'error_user_message', 'error_technical_detail', 'attempts',
+  'owner', 'created_at', 'started_at', 'completed_at', 'updated_at',
+] as const satisfies ReadonlyArray<keyof TaskRow>;
+
+/** A row read without its result. */
+export type LightTaskRow = Omit<SelectedTaskRow, 'result'>;
+
+/**
+ * Maps a row to a TaskRecord. `result` is an own enumerable getter (so spreading and JSON still
+ * see it) that parses the JSON on first access, reading the column with `loadResult` when the row
+ * was selected without it.
+ */
+export function rowToRecord(row: LightTaskRow & { result?: string | null }, loadResult?: (id: string) => string | null): TaskRecord {
+  let parsed: TranscriptResult | null | undefined;
+  return {
     id: row.id,
     status: row.status as TaskStatus,
     stage: row.progress_stage as Stage,
@@ -21,6 +36,13 @@ export function rowToRecord(row: SelectedTaskRow): TaskRecord {
     params: JSON.parse(row.params) as TaskParams,
     language: row.language,
     languageProbability: row.language_probability,
+    get result(): TranscriptResult | null {
+      if (parsed === undefined) {
+        const json = row.result !== undefined ? row.result : (loadResult?.(row.id) ?? null);
+        parsed = json === null ? null : (JSON.parse(json) as TranscriptResult);
+      }
+      return parsed;
+    },
     error: rowError(row),
     attempts: row.attempts,
     owner: row.owner,
@@ -29,16 +51,9 @@ export function rowToRecord(row: SelectedTaskRow): TaskRecord {
     completedAt: row.completed_at,
     updatedAt: row.updated_at,
   };
-  const json = row.result;
-  let parsed: TranscriptResult | null | undefined;
-  return Object.defineProperty(record, 'result', {
-    enumerable: true,
-    configurable: true,
-    get: () => (parsed === undefined ? (parsed = json === null ? null : (JSON.parse(json) as TranscriptResult)) : parsed),
-  }) as TaskRecord;
 }
 
-function rowError(row: SelectedTaskRow): TaskError | null {
+function rowError(row: LightTaskRow): TaskError | null {
   if (row.error_code === null) return null;
   return {
     code: row.error_code as TaskErrorCode,
