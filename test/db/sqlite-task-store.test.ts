@@ -47,6 +47,8 @@ describe('createSqliteTaskStore', () => {
     });
     expect(got.result).toEqual(RESULT);
     expect(got.error).toEqual(taskError('NO_AUDIO', 'silent'));
+    expect(store.list({ limit: 1, offset: 0 }).items[0]?.result).toEqual(RESULT);
+    expect({ ...store.get('a') }.result).toEqual(RESULT); // an own enumerable property, loaded on access
     store.update('a', { error: null, result: null });
     expect(store.get('a')).toMatchObject({ error: null, result: null });
     expect(JSON.parse(JSON.stringify(store.get('a')))).toHaveProperty('result', null);
