@@ -62,15 +62,18 @@ export async function receiveUpload(
   let file: UploadedFile | null = null;
   let writing: Promise<void> | null = null;
   let writer: WriteStream | null = null;
+  let failed = false;
 
   const done = new Promise<void>((resolve, reject) => {
     const fail = (error: unknown) => {
+      failed = true;
       source.unpipe(parser);
       // Ends the write so the partial file can be removed; busboy would wait for more body otherwise.
       writer?.destroy();
       reject(error);
     };
     parser.on('field', (name, value, info) => {
+      if (failed) return;
       if (options.allowedFields && !options.allowedFields.includes(name) && name !== fileField) {
         return fail(unknownField(name, fileField, options.allowedFields));
       }
@@ -81,6 +84,8 @@ export async function receiveUpload(
       fields[name] = value;
     });
     parser.on('file', (name, stream, info) => {
+      // busboy goes on with the chunk it holds after an error: a file opened now would never end.
+      if (failed) return void stream.resume();
       if (name !== fileField) {
         stream.resume();
         return fail(unknownField(name, fileField, options.allowedFields ?? []));
