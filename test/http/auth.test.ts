@@ -100,6 +100,21 @@ describe('API keys over HTTP', () => {
     expect((await t.app.request(`/tasks/${id}`, { method: 'DELETE', headers: bearer(KEY_A) })).status).toBe(204);
   });
 
+  it('gives tasks made through the OpenAI routes to the calling key as well', async () => {
+    const t = buildTestApp(KEYS);
+    const body = new FormData();
+    body.append('file', new Blob([new Uint8Array(wav)]), 'jfk.wav');
+    body.append('model', 'whisper-1');
+    const pending = t.app.request('/v1/audio/transcriptions', { method: 'POST', body, headers: bearer(KEY_B) });
+    const deadline = Date.now() + 5000;
+    while (t.tasks.records.size === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    const [task] = [...t.tasks.records.values()];
+    expect(task?.owner).toBe(ownerIdOf(KEY_B));
+    t.tasks.complete(task!.id);
+    expect((await pending).status).toBe(200);
+    expect((await t.app.request(`/tasks/${task!.id}`, { headers: bearer(KEY_A) })).status).toBe(404);
+  });
+
   it('with no keys: everything is open, tasks have no owner, and start-up warns once', async () => {
     const t = buildTestApp();
     const created = await t.app.request('/tasks', { method: 'POST', body: upload() });
