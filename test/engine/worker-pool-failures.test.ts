@@ -39,6 +39,8 @@ describe('createWorkerPool failures', () => {
     ['garbage', /invalid message from worker/],
   ])('fails only the task whose worker died (%s) with WORKER_CRASHED and replaces the worker', async (command, detail) => {
     const p = makePool();
+    const restarts: string[] = [];
+    p.onWorkerRestart(({ slot, reason }) => restarts.push(`${slot} ${reason}`));
     const first = pidOf(await p.run(job('warm', 'ok')));
     const crashed = await p.run(job('crash', command));
     expect(errorOf(crashed).code).toBe('WORKER_CRASHED');
@@ -46,6 +48,7 @@ describe('createWorkerPool failures', () => {
     const next = await p.run(job('next', 'ok'));
     expect(next.ok).toBe(true);
     expect(pidOf(next)).not.toBe(first);
+    expect(restarts).toEqual(['0 exited']);
   });
 
   it('puts the last lines of worker stderr in the crash detail', async () => {
@@ -71,6 +74,8 @@ describe('createWorkerPool failures', () => {
         return fork(entry, [], options);
       },
     });
+    const restarts: string[] = [];
+    p.onWorkerRestart(({ reason }) => restarts.push(reason));
     const outcome = await p.run(job('t', 'ok'));
     expect(errorOf(outcome).code).toBe('MODEL_UNAVAILABLE');
     expect(errorOf(outcome).technicalDetail).toContain('fake: cannot open');
@@ -78,6 +83,7 @@ describe('createWorkerPool failures', () => {
     expect(errorOf(later).code).toBe('MODEL_UNAVAILABLE');
     await sleep(500);
     expect(spawns).toBe(1);
+    expect(restarts).toEqual(['start_failed']);
     expect(p.readyCount()).toBe(0);
   });
 
