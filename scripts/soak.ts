@@ -196,9 +196,12 @@ function report(samples: Array<{ t: number; rssMb: number | null; workersMb: num
   for (const s of samples) {
     console.log(`${s.t.toFixed(0).padStart(8)}${fmt(s.rssMb).padStart(18)}${fmt(s.workersMb).padStart(19)}${String(s.open).padStart(15)}${String(s.done).padStart(13)}`);
   }
-  const points = samples.filter((s) => s.rssMb !== null).map((s) => ({ x: s.t / 60, y: s.rssMb! }));
-  const half = points.filter((p) => p.x * 60 >= samples.at(-1)!.t / 2);
-  console.log(`\nserver RSS: ${fmt(points[0]?.y ?? null)} -> ${fmt(points.at(-1)?.y ?? null)} MB; slope ${fmt(linearSlope(points))} MB/min over the run, ${fmt(linearSlope(half))} MB/min over the second half`);
+  // The trend is taken under load only; samples after the deadline show what is kept once the load stops.
+  const loadS = durationMs / 1000;
+  const points = samples.filter((s) => s.rssMb !== null && s.t <= loadS).map((s) => ({ x: s.t / 60, y: s.rssMb! }));
+  const half = points.filter((p) => p.x * 60 >= loadS / 2);
+  const after = samples.at(-1)!;
+  console.log(`\nserver RSS under load: ${fmt(points[0]?.y ?? null)} -> ${fmt(points.at(-1)?.y ?? null)} MB; slope ${fmt(linearSlope(points))} MB/min over the load, ${fmt(linearSlope(half))} MB/min over its second half; ${fmt(after.rssMb)} MB at ${after.t.toFixed(0)} s, after the load`);
   console.log(`heartbeats: ${stats.heartbeats} received, ${stats.missedHeartbeats} late (> ${late} ms) on ${stats.socketsWithMisses} of ${stats.connects} connections; longest gap ${stats.maxGapMs} ms; client event-loop p99 lag ${lagP99Ms.toFixed(1)} ms`);
   console.log(`tasks: ${stats.submitted} submitted, ${stats.completed} completed, ${stats.failed} failed, ${stats.submitErrors} refused/errors`);
   console.log(`http: ${stats.polls} polls, ${stats.pollErrors} network errors, ${stats.http5xx} answers 5xx; socket closes by code ${JSON.stringify(stats.closesByCode)}, ${stats.connectErrors} socket errors`);
