@@ -25,8 +25,10 @@ const has = (cmd) => spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'igno
 
 // 1. npm dependencies, reinstalled when package.json or the lock file changed.
 const lock = path.join(root, 'package-lock.json');
+// Only the dependency lists count: editing scripts must not trigger a reinstall.
+const manifest = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8'));
 const manifestHash = createHash('sha256')
-  .update(readFileSync(path.join(root, 'package.json')))
+  .update(JSON.stringify([manifest.dependencies, manifest.devDependencies]))
   .update(existsSync(lock) ? readFileSync(lock) : '')
   .digest('hex');
 const stampFile = path.join(root, 'node_modules/.setup-stamp');
