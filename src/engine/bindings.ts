@@ -23,6 +23,8 @@ const TABLE = {
   whisper_full_default_params_by_ref: [koffi.pointer(FullParams), ['int']],
   whisper_free_params: ['void', [koffi.pointer(FullParams)]],
   whisper_full: ['int', [ctx, FullParams, 'float *', 'int']],
+  whisper_pcm_to_mel: ['int', [ctx, 'float *', 'int', 'int']],
+  whisper_lang_auto_detect: ['int', [ctx, 'int', 'int', 'float *']],
   whisper_full_n_segments: ['int', [ctx]],
   whisper_full_lang_id: ['int', [ctx]],
   whisper_full_get_segment_t0: ['int64_t', [ctx, 'int']],
@@ -48,7 +50,8 @@ const TABLE = {
   whisper_model_type_readable: ['const char *', [ctx]],
   whisper_token_eot: ['int32_t', [ctx]],
   whisper_token_beg: ['int32_t', [ctx]],
-  whisper_token_to_str: ['const char *', [ctx, 'int32_t']],
+  // Raw pointer: a token may hold part of a UTF-8 character, which a JS string would lose.
+  whisper_token_to_str: ['void *', [ctx, 'int32_t']],
   whisper_vad_default_params: [VadParams, []],
   whisper_vad_default_context_params: [VadContextParams, []],
   whisper_vad_init_from_file_with_params: [ctx, ['const char *', VadContextParams]],
@@ -74,6 +77,8 @@ export interface WhisperBindings {
   whisper_full_default_params_by_ref(strategy: number): Ptr;
   whisper_free_params(params: Ptr): void;
   whisper_full(ctx: Ptr, params: NativeFullParams, samples: Float32Array, nSamples: number): number;
+  whisper_pcm_to_mel(ctx: Ptr, samples: Float32Array, nSamples: number, nThreads: number): number;
+  whisper_lang_auto_detect(ctx: Ptr, offsetMs: number, nThreads: number, probs: Float32Array): number;
   whisper_full_n_segments(ctx: Ptr): number;
   whisper_full_lang_id(ctx: Ptr): number;
   whisper_full_get_segment_t0(ctx: Ptr, i: number): number;
@@ -99,7 +104,7 @@ export interface WhisperBindings {
   whisper_model_type_readable(ctx: Ptr): string;
   whisper_token_eot(ctx: Ptr): number;
   whisper_token_beg(ctx: Ptr): number;
-  whisper_token_to_str(ctx: Ptr, token: number): string | null;
+  whisper_token_to_str(ctx: Ptr, token: number): Ptr | null;
   whisper_vad_default_params(): NativeVadParams;
   whisper_vad_default_context_params(): NativeVadContextParams;
   whisper_vad_init_from_file_with_params(path: string, params: NativeVadContextParams): Ptr | null;
@@ -111,13 +116,36 @@ export interface WhisperBindings {
   whisper_vad_free(vctx: Ptr): void;
 }
 
+// The long-running calls, also run on koffi's thread pool so the JS thread stays free for IPC;
+// callbacks they trigger are then queued back to the JS thread, which must not block meanwhile.
+const ASYNC = [
+  'whisper_init_from_file_with_params', 'whisper_full', 'whisper_pcm_to_mel', 'whisper_lang_auto_detect',
+  'whisper_vad_init_from_file_with_params', 'whisper_vad_segments_from_samples',
+] as const;
+type AsyncName = (typeof ASYNC)[number];
+
+/** Promise-returning versions of the long-running calls. */
+export type AsyncWhisperBindings = {
+  [K in AsyncName]: (...args: Parameters<WhisperBindings[K]>) => Promise<ReturnType<WhisperBindings[K]>>;
+};
+
+/** The synchronous table plus `async` variants of the calls that take long. */
+export type BoundWhisper = WhisperBindings & { async: AsyncWhisperBindings };
+
+type KoffiFn = ReturnType<LibraryHandle['func']>;
+
 /** Binds every function of the table from a loaded libwhisper; a missing symbol throws at once. */
-export function bindWhisper(lib: LibraryHandle): WhisperBindings {
-  const bound: Record<string, unknown> = {};
-  for (const [name, [result, args]] of Object.entries(TABLE)) {
-    bound[name] = lib.func(name, result, [...args]);
+export function bindWhisper(lib: LibraryHandle): BoundWhisper {
+  const fns = new Map<string, KoffiFn>();
+  for (const [name, [result, args]] of Object.entries(TABLE)) fns.set(name, lib.func(name, result, [...args]));
+  const asyncFns: Record<string, unknown> = {};
+  for (const name of ASYNC) {
+    const fn = fns.get(name)!;
+    asyncFns[name] = (...args: unknown[]) => new Promise((resolve, reject) => {
+      fn.async(...args, (err: unknown, value: unknown) => (err ? reject(err) : resolve(value)));
+    });
   }
-  return bound as unknown as WhisperBindings;
+  return Object.assign(Object.fromEntries(fns), { async: asyncFns }) as unknown as BoundWhisper;
 }
 
 /** Decodes a full-params struct returned by pointer (the _by_ref defaults) and frees the native copy. */

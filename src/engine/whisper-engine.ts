@@ -1,0 +1,150 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { TaskFailure } from '../tasks/errors.ts';
+import type { TaskParams, TranscriptResult } from '../tasks/types.ts';
+import { bindWhisper, contextParamsFromRef, fullParamsFromRef, type BoundWhisper } from './bindings.ts';
+import { AHEADS_PRESET, SAMPLING } from './bindings-structs.ts';
+import { dtwPreset, modelKind, readModelHeader } from './model-header.ts';
+import { routeNativeLogs, type NativeLogLevel, type NativeLogs } from './native-logs.ts';
+import type { PcmInput } from './pcm-chunks.ts';
+import type { SpeechRegion } from './speech-map.ts';
+import { createVad } from './vad.ts';
+import { createLibraryLoader, type WhisperLibrary } from './whisper-library.ts';
+import { transcribeInput, type LoadedModel, type TranscribeHooks, type TranscribeOptions } from './whisper-transcribe.ts';
+
+/** How to load a model. */
+export interface LoadOptions {
+  threads: number;
+  /** Use the GPU when the library was built with one (default true; no effect on the CPU build). */
+  useGpu?: boolean;
+  gpuDevice?: number;
+  /** DTW token timestamps with the model's alignment-heads preset (default true; turns flash attention off). */
+  dtw?: boolean;
+  /** Flash attention when DTW is off (default: whisper.cpp's default, on). */
+  flashAttn?: boolean;
+  /** Silero VAD model (ggml), used by tasks with `vad`; loaded on first use. */
+  vadModelPath?: string;
+}
+
+/** What the loaded model is. */
+export interface ModelInfo {
+  name: string;
+  /** e.g. "tiny.en", "base", "large-v3" ("unknown" when the shapes match no release). */
+  type: string;
+  multilingual: boolean;
+  /** Whether DTW token timestamps are on for this context. */
+  dtw: boolean;
+}
+
+/** One whisper.cpp context: load once, transcribe many times (one at a time). */
+export interface WhisperEngine {
+  load(modelPath: string, options: LoadOptions): Promise<ModelInfo>;
+  modelInfo(): ModelInfo | null;
+  systemInfo(): string;
+  /** Transcribes 16 kHz mono audio in chunks of at most 10 minutes; throws TaskFailure (CANCELLED, …). */
+  transcribe(input: PcmInput, params: TaskParams, hooks?: TranscribeHooks, options?: TranscribeOptions): Promise<TranscriptResult>;
+  /** Silero VAD speech regions (seconds) of 16 kHz mono audio. */
+  detectSpeech(pcm: Float32Array): Promise<SpeechRegion[]>;
+  close(): void;
+}
+
+/** Options for createWhisperEngine. */
+export interface EngineOptions {
+  /** Finds and opens libwhisper (default: createLibraryLoader(), which honours WHISPER_LIB_PATH). */
+  library?: () => WhisperLibrary;
+  /** Receives native warnings and errors; INFO/DEBUG chatter is dropped. Default: kept only for error details. */
+  onLog?: (level: NativeLogLevel, text: string) => void;
+}
+
+/** Creates an engine; nothing native is touched until load(). */
+export function createWhisperEngine(options: EngineOptions = {}): WhisperEngine {
+  const library = options.library ?? createLibraryLoader();
+  let api: BoundWhisper | null = null;
+  let logs: NativeLogs | null = null;
+  let model: (LoadedModel & { info: ModelInfo }) | null = null;
+  let busy = false;
+
+  const bound = (): BoundWhisper => {
+    if (api) return api;
+    try {
+      api = bindWhisper(library().handle);
+    } catch (err) {
+      throw new TaskFailure('MODEL_UNAVAILABLE', err instanceof Error ? err.message : String(err));
+    }
+    logs = routeNativeLogs(api, options.onLog);
+    return api;
+  };
+  const unload = () => {
+    if (!model) return;
+    model.vad.close();
+    model.api.whisper_free(model.ctx);
+    model = null;
+  };
+
+  return {
+    async load(modelPath, opts) {
+      if (busy) throw new TaskFailure('PROCESSING_FAILED', 'cannot load a model while a transcription runs');
+      const w = bound();
+      const file = path.resolve(modelPath);
+      if (!existsSync(file)) throw new TaskFailure('MODEL_UNAVAILABLE', `model file not found: ${file} (check WHISPER_MODEL, or download one with npm run models:download)`);
+      const header = await readModelHeader(file);
+      const kind = header ? modelKind(header, file) : 'unknown';
+      const preset = opts.dtw === false ? AHEADS_PRESET.NONE : dtwPreset(kind);
+      const cparams = contextParamsFromRef(w);
+      cparams.use_gpu = opts.useGpu ?? true;
+      cparams.gpu_device = opts.gpuDevice ?? 0;
+      if (opts.flashAttn !== undefined) cparams.flash_attn = opts.flashAttn;
+      if (preset !== AHEADS_PRESET.NONE) {
+        cparams.dtw_token_timestamps = true;
+        cparams.dtw_aheads_preset = preset;
+        // whisper.cpp computes DTW only without flash attention (it would switch DTW off otherwise).
+        cparams.flash_attn = false;
+      }
+      unload();
+      logs!.clear();
+      const ctx = await w.async.whisper_init_from_file_with_params(file, cparams);
+      if (ctx === null) {
+        throw new TaskFailure('MODEL_UNAVAILABLE', `whisper.cpp could not load ${file}${logs!.errorsSuffix()}`);
+      }
+      const multilingual = w.whisper_is_multilingual(ctx) !== 0;
+      const info: ModelInfo = {
+        name: path.basename(file),
+        type: kind === 'unknown' ? w.whisper_model_type_readable(ctx) : kind,
+        multilingual,
+        dtw: cparams.dtw_token_timestamps,
+      };
+      model = {
+        api: w, ctx, info, multilingual, name: info.name, threads: opts.threads,
+        defaults: fullParamsFromRef(w, SAMPLING.GREEDY),
+        vad: createVad(w, opts.vadModelPath, opts.threads),
+      };
+      return info;
+    },
+    modelInfo: () => model?.info ?? null,
+    systemInfo: () => bound().whisper_print_system_info().trim(),
+    async transcribe(input, params, hooks = {}, opts = {}) {
+      if (!model) throw new TaskFailure('PROCESSING_FAILED', 'no model is loaded');
+      // One context cannot run two whisper_full calls at once.
+      if (busy) throw new TaskFailure('PROCESSING_FAILED', 'this engine is already transcribing');
+      busy = true;
+      try {
+        // A whole array's length is known: it spreads progress when the caller gives no duration.
+        const durationSec = opts.durationSec ?? (input instanceof Float32Array ? input.length / 16_000 : undefined);
+        return await transcribeInput(model, input, params, hooks, { ...opts, durationSec });
+      } finally {
+        busy = false;
+      }
+    },
+    async detectSpeech(pcm) {
+      if (!model) throw new TaskFailure('PROCESSING_FAILED', 'no model is loaded');
+      return model.vad.detect(pcm);
+    },
+    close() {
+      if (busy) throw new Error('close() while a transcription runs; cancel it and wait first');
+      unload();
+      logs?.close();
+      logs = null;
+      api = null;
+    },
+  };
+}
