@@ -64,7 +64,7 @@ export async function startServer(config: Config, overrides: ServerOverrides = {
     store: createSqliteTaskStore(db), bus, transcriber, config, logger, diarizer: overrides.diarizer,
     deleteMedia: createMediaRemover(config.DATA_DIR),
   });
-  const created = createApp({ config, tasks, bus, engine: transcriber, dbReady: db.isOpen, logger });
+  const created = createApp({ config, tasks, bus, engine: transcriber, dbReady: db.isOpen, logger, canDiarize: overrides.diarizer !== undefined });
   const retention = createRetention({
     store: createSqliteRetentionStore(db), dataDir: config.DATA_DIR, logger,
     mediaRetentionHours: config.MEDIA_RETENTION_HOURS, resultRetentionDays: config.RESULT_RETENTION_DAYS,

@@ -28,6 +28,8 @@ export interface AppDeps {
   /** True once the database is open and migrated. */
   dbReady(): boolean;
   logger: Logger;
+  /** True when a diarizer is wired in; without one, `diarize=true` is refused at submit time. */
+  canDiarize?: boolean;
   /** Replaces the media probe used on uploads (tests); src/audio's probe is the default. */
   probeMedia?: MediaProber;
 }

@@ -64,7 +64,7 @@ export function createTaskHandler(deps: AppDeps) {
     try {
       if (!file) throw new AppError(400, 'FILE_REQUIRED', 'Attach the media as a file in the multipart field "file".');
       if (file.size === 0) throw new AppError(400, 'EMPTY_FILE', 'The uploaded file is empty.');
-      const params = parseTaskForm(fields, deps.engine.modelInfo());
+      const params = parseTaskForm(fields, deps.engine.modelInfo(), deps.canDiarize);
       const media = await checkMedia(file.path, deps.config, deps.probeMedia);
       const task = deps.tasks.submit({
         fileName: file.fileName,

@@ -51,6 +51,7 @@ export const TaskFormSchema = v.object({
 export function parseTaskForm(
   fields: Record<string, string>,
   model: ReturnType<Transcriber['modelInfo']> = null,
+  canDiarize = false,
 ): TaskParams {
   rejectUnknownFields(fields, ['file', ...TASK_FORM_FIELDS]);
   const form = parseInput(TaskFormSchema, fields);
@@ -72,6 +73,10 @@ export function parseTaskForm(
     ...(form.initial_prompt !== undefined && form.initial_prompt !== '' && { initialPrompt: form.initial_prompt }),
   };
   checkAgainstModel(params, model);
+  if (params.diarize && !canDiarize) {
+    // Refused rather than silently skipped: a client asking for speakers must not get a transcript without them.
+    throw new AppError(422, 'DIARIZATION_UNAVAILABLE', 'Speaker labelling (diarize) is not available on this server yet; submit without diarize.');
+  }
   return params;
 }
 

@@ -45,7 +45,7 @@ export function createUrlTaskHandler(deps: AppDeps) {
     if (typeof url !== 'string' || url.trim() === '' || url.length > MAX_URL_CHARS) {
       throw new AppError(400, 'INVALID_FIELD', `Give "url" as an http or https URL of at most ${MAX_URL_CHARS} characters.`, [{ field: 'url', message: 'required' }]);
     }
-    const params = parseTaskForm(asFormFields(options), deps.engine.modelInfo());
+    const params = parseTaskForm(asFormFields(options), deps.engine.modelInfo(), deps.canDiarize);
     const dir = path.join(deps.config.DATA_DIR, 'uploads', randomUUID());
     await mkdir(dir, { recursive: true });
     try {

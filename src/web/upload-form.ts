@@ -23,7 +23,6 @@ function readFields(form: HTMLFormElement): UploadFields {
   if (language) fields.language = language;
   if (data.get('task') === 'translate') fields.task = 'translate';
   if (data.get('word_timestamps')) fields.word_timestamps = 'true';
-  if (data.get('diarize')) fields.diarize = 'true';
   return fields;
 }
 

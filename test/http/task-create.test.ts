@@ -38,6 +38,18 @@ describe('POST /tasks', () => {
     expect(record.mediaDuration).toBeCloseTo(11, 0);
   });
 
+  it('refuses diarize with 422 when no diarizer is wired in, and accepts it when one is', async () => {
+    const without = buildTestApp();
+    const refused = await post(without, form({ diarize: 'true' }));
+    expect(refused.status).toBe(422);
+    expect(refused.json.error.code).toBe('DIARIZATION_UNAVAILABLE');
+    expect(uploads(without)).toEqual([]);
+    const withDiarizer = buildTestApp({}, { canDiarize: true });
+    const accepted = await post(withDiarizer, form({ diarize: 'true', min_speakers: '1', max_speakers: '2' }));
+    expect(accepted.status).toBe(202);
+    expect(withDiarizer.tasks.get(accepted.json.identifier)!.params).toMatchObject({ diarize: true, minSpeakers: 1, maxSpeakers: 2 });
+  });
+
   it('never uses the client file name as a path', async () => {
     const t = buildTestApp();
     const { status, json } = await post(t, form({}, wav, '../..\\etc/pa:ss*wd.wav'));

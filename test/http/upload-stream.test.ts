@@ -64,12 +64,12 @@ describe('streaming upload', () => {
     server = await startMiniServer();
     const body = new FormData();
     body.append('file', new Blob([new Uint8Array(readFileSync(JFK_WAV))]), 'jfk.wav');
-    body.append('diarize', '1');
+    body.append('word_timestamps', '1');
     const res = await fetch(`${server.url}/tasks`, { method: 'POST', body });
     expect(res.status).toBe(202);
     const created = (await res.json()) as { identifier: string; links: { self: string } };
     expect(created.links.self).toBe(`${server.url}/tasks/${created.identifier}`);
-    const task = (await (await fetch(created.links.self)).json()) as { params: { diarize: boolean } };
-    expect(task.params.diarize).toBe(true);
+    const task = (await (await fetch(created.links.self)).json()) as { params: { word_timestamps: boolean } };
+    expect(task.params.word_timestamps).toBe(true);
   });
 });
