@@ -1,5 +1,6 @@
 import type { TaskError, TaskErrorCode } from '../tasks/errors.ts';
 import type { TaskRecord } from '../tasks/task-record.ts';
+import type { TaskProgress } from '../tasks/task-service-types.ts';
 import type { Stage, TaskParams, TaskStatus, TranscriptResult } from '../tasks/types.ts';
 import type { Selectable, Updateable } from 'kysely';
 import type { TaskRow } from './tables.ts';
@@ -16,6 +17,26 @@ export const LIGHT_COLUMNS = [
 
 /** A row read without its result. */
 export type LightTaskRow = Omit<SelectedTaskRow, 'result'>;
+
+/** The columns a progress poll reads: a third of the row, and no JSON to parse. */
+export const PROGRESS_COLUMNS = [
+  'id', 'status', 'progress_stage', 'progress_percentage', 'error_code', 'error_user_message', 'error_technical_detail', 'owner',
+] as const satisfies ReadonlyArray<keyof TaskRow>;
+
+/** A row read with PROGRESS_COLUMNS. */
+export type ProgressTaskRow = Pick<SelectedTaskRow, (typeof PROGRESS_COLUMNS)[number]>;
+
+/** Maps a progress row to the polled fields of a task. */
+export function rowToProgress(row: ProgressTaskRow): TaskProgress {
+  return {
+    id: row.id,
+    status: row.status as TaskStatus,
+    stage: row.progress_stage as Stage,
+    percentage: row.progress_percentage,
+    error: rowError(row),
+    owner: row.owner,
+  };
+}
 
 /**
  * Maps a row to a TaskRecord. `result` is an own enumerable getter (so spreading and JSON still
@@ -53,7 +74,7 @@ export function rowToRecord(row: LightTaskRow & { result?: string | null }, load
   };
 }
 
-function rowError(row: LightTaskRow): TaskError | null {
+function rowError(row: Pick<LightTaskRow, 'error_code' | 'error_user_message' | 'error_technical_detail'>): TaskError | null {
   if (row.error_code === null) return null;
   return {
     code: row.error_code as TaskErrorCode,

@@ -12,7 +12,7 @@ export function errorJson(error: TaskError | null): ErrorJson {
 }
 
 /** The polling fallback body, exactly as the progress contract names it. */
-export function progressJson(task: TaskRecord) {
+export function progressJson(task: Pick<TaskRecord, 'id' | 'status' | 'percentage' | 'stage' | 'error'>) {
   return {
     identifier: task.id,
     status: task.status,

@@ -3,10 +3,15 @@ import type { ProgressEvent } from './task-events.ts';
 import type { TaskError } from './errors.ts';
 import type { Segment, TaskStatus } from './types.ts';
 
+/** What polling needs of a task: a narrow read that skips the columns only the full view shows. */
+export type TaskProgress = Pick<TaskRecord, 'id' | 'status' | 'stage' | 'percentage' | 'error' | 'owner'>;
+
 /** Persistence the task layer needs; implemented over Kysely/SQLite in src/db. Synchronous: better-sqlite3 is. */
 export interface TaskStore {
   insert(task: NewTask & { id: string; createdAt: string }): TaskRecord;
   get(id: string): TaskRecord | undefined;
+  /** The polled fields only (optional: get() serves when absent). */
+  progress?(id: string): TaskProgress | undefined;
   list(query: TaskQuery): { items: TaskRecord[]; total: number };
   update(id: string, patch: Partial<Omit<TaskRecord, 'id' | 'params' | 'createdAt'>>): void;
   /** Saves segments as they arrive, so a task that fails late still shows what was transcribed. */
@@ -29,6 +34,8 @@ export type TaskSnapshot =
 export interface TaskService {
   submit(task: NewTask): TaskRecord;
   get(id: string): TaskRecord | undefined;
+  /** The polled fields only, read cheaply (optional: the HTTP layer falls back to get()). */
+  progress?(id: string): TaskProgress | undefined;
   list(query: TaskQuery): { items: TaskRecord[]; total: number };
   /** Cancels a queued task at once, or asks the running worker to stop; undefined when unknown. */
   cancel(id: string): Promise<TaskRecord | undefined>;

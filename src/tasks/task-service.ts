@@ -49,6 +49,7 @@ export function createTaskService(deps: TaskServiceDeps): TaskService {
       return task;
     },
     get: (id) => store.get(id),
+    progress: (id) => (store.progress ? store.progress(id) : store.get(id)),
     list: (query) => store.list(query),
     partialSegments: (id) => store.partialSegments(id),
 

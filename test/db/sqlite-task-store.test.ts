@@ -54,6 +54,19 @@ describe('createSqliteTaskStore', () => {
     expect(JSON.parse(JSON.stringify(store.get('a')))).toHaveProperty('result', null);
   });
 
+  it('reads the polled fields alone, equal to those of get()', () => {
+    store.insert(newTask('a', '2025-01-01T00:00:00.000Z', { owner: 'key-1' }));
+    const pick = (id: string) => {
+      const t = store.get(id)!;
+      return { id: t.id, status: t.status, stage: t.stage, percentage: t.percentage, error: t.error, owner: t.owner };
+    };
+    expect(store.progress!('a')).toEqual(pick('a'));
+    store.update('a', { status: 'failed', stage: 'transcribing', percentage: 41.4, error: taskError('NO_AUDIO', 'silent') });
+    expect(store.progress!('a')).toEqual(pick('a'));
+    expect(store.progress!('a')).toMatchObject({ status: 'failed', percentage: 41, error: taskError('NO_AUDIO', 'silent') });
+    expect(store.progress!('missing')).toBeUndefined();
+  });
+
   it('lists newest first with filters, paging and a total', () => {
     for (let i = 0; i < 5; i++) store.insert(newTask(`t${i}`, `2025-01-01T00:00:0${i}.000Z`, { owner: i % 2 ? 'k' : null }));
     store.update('t1', { status: 'completed' });
