@@ -16,7 +16,7 @@ export interface Vad {
  * server whose tasks never ask for VAD never needs the file. Uses whisper.cpp's default VAD
  * parameters (threshold 0.5, 250 ms minimum speech, 100 ms minimum silence, 30 ms padding).
  */
-export function createVad(api: BoundWhisper, modelPath: string | undefined, threads: number): Vad {
+export function createVad(api: BoundWhisper, modelPath: string | undefined): Vad {
   let vctx: Ptr | null = null;
   const unavailable = (detail: string) =>
     new TaskFailure('PROCESSING_FAILED', detail, 'Voice activity detection is not available on this server (no usable VAD model is configured).');
@@ -25,7 +25,9 @@ export function createVad(api: BoundWhisper, modelPath: string | undefined, thre
     if (vctx !== null) return vctx;
     if (!modelPath) throw unavailable('VAD was requested but no VAD model is configured (set WHISPER_VAD_MODEL)');
     if (!existsSync(modelPath)) throw unavailable(`VAD model not found: ${modelPath} (check WHISPER_VAD_MODEL)`);
-    const params = { ...api.whisper_vad_default_context_params(), n_threads: threads, use_gpu: false };
+    // One thread: Silero runs a tiny graph per 32 ms frame, and ggml's thread barriers cost far more
+    // than they save there (about 1000 times slower with 2 threads on a busy 2-core machine).
+    const params = { ...api.whisper_vad_default_context_params(), n_threads: 1, use_gpu: false };
     const loaded = await api.async.whisper_vad_init_from_file_with_params(modelPath, params);
     if (loaded === null) throw unavailable(`whisper.cpp could not load the VAD model ${modelPath}`);
     vctx = loaded;

@@ -116,7 +116,7 @@ export function createWhisperEngine(options: EngineOptions = {}): WhisperEngine 
       model = {
         api: w, ctx, info, multilingual, name: info.name, threads: opts.threads,
         defaults: fullParamsFromRef(w, SAMPLING.GREEDY),
-        vad: createVad(w, opts.vadModelPath, opts.threads),
+        vad: createVad(w, opts.vadModelPath),
       };
       return info;
     },

@@ -19,27 +19,62 @@ export interface SessionDeps {
 }
 
 type Transcribe = Extract<ParentMessage, { type: 'transcribe' }>;
+interface Running {
+  taskId: string;
+  cancelled: boolean;
+  /** The parent has had this task's final message (a cancel is answered at once). */
+  answered: boolean;
+  abort: AbortController;
+  done: Promise<void>;
+}
 
-/** One worker's task loop: validates each message, runs one transcription at a time, never throws. */
+/**
+ * One worker's task loop: validates each message, runs one transcription at a time, never throws.
+ * A cancel is answered `failed` CANCELLED at once, while whisper.cpp stops at its next encoder or
+ * decoder pass; a task that arrives during that wind-down waits for it instead of being refused.
+ */
 export function createWorkerSession(deps: SessionDeps) {
-  let current: { taskId: string; cancelled: boolean; abort: AbortController; done: Promise<void> } | null = null;
+  let current: Running | null = null;
+  let waiting: Transcribe | null = null;
   const fail = (taskId: string, error: TaskError) => deps.send({ type: 'failed', taskId, error });
+  const finish = (task: Running, message: ChildMessage) => {
+    if (task.answered) return;
+    task.answered = true;
+    deps.send(message);
+  };
 
-  const run = async (msg: Transcribe, task: NonNullable<typeof current>) => {
+  const run = async (msg: Transcribe, task: Running) => {
     const { signal } = task.abort;
     try {
       const durationSec = (await deps.media.duration(msg.mediaPath, signal)) ?? 0;
-      if (task.cancelled) throw new TaskFailure('CANCELLED', 'cancelled before transcription started');
+      if (task.cancelled) return;
       deps.send({ type: 'started', taskId: msg.taskId, durationSec });
       const result = await deps.engine.transcribe(deps.media.pcm(msg.mediaPath, signal), msg.params, {
-        onProgress: (percent) => deps.send({ type: 'progress', taskId: msg.taskId, percent }),
-        onSegment: (segment) => deps.send({ type: 'segment', taskId: msg.taskId, segment }),
+        onProgress: (percent) => task.answered || deps.send({ type: 'progress', taskId: msg.taskId, percent }),
+        onSegment: (segment) => task.answered || deps.send({ type: 'segment', taskId: msg.taskId, segment }),
         isCancelled: () => task.cancelled,
       }, { durationSec });
-      deps.send({ type: 'result', taskId: msg.taskId, result });
+      finish(task, { type: 'result', taskId: msg.taskId, result });
     } catch (err) {
-      fail(msg.taskId, toTaskError(err, task.cancelled));
+      finish(task, { type: 'failed', taskId: msg.taskId, error: toTaskError(err, task.cancelled) });
     }
+  };
+
+  const start = (msg: Transcribe) => {
+    const task: Running = { taskId: msg.taskId, cancelled: false, answered: false, abort: new AbortController(), done: Promise.resolve() };
+    current = task;
+    task.done = run(msg, task).finally(() => {
+      current = null;
+      const next = waiting;
+      waiting = null;
+      if (next) start(next);
+    });
+  };
+
+  const cancel = (task: Running, detail: string) => {
+    task.cancelled = true;
+    task.abort.abort(new TaskFailure('CANCELLED', detail));
+    finish(task, { type: 'failed', taskId: task.taskId, error: taskError('CANCELLED', `${detail}; whisper.cpp stops at its next pass`) });
   };
 
   return {
@@ -49,36 +84,35 @@ export function createWorkerSession(deps: SessionDeps) {
       if (!parsed.ok) {
         deps.warn(`worker: ignoring invalid message (${parsed.detail})`);
         // A malformed transcribe that still names its task gets an answer, so the parent never waits forever.
-        const taskId = (raw as { type?: unknown; taskId?: unknown } | null)?.taskId;
-        if ((raw as { type?: unknown } | null)?.type === 'transcribe' && typeof taskId === 'string') {
-          fail(taskId, taskError('PROCESSING_FAILED', `invalid transcribe message: ${parsed.detail}`));
-        }
+        const { type, taskId } = (raw ?? {}) as { type?: unknown; taskId?: unknown };
+        if (type === 'transcribe' && typeof taskId === 'string') fail(taskId, taskError('PROCESSING_FAILED', `invalid transcribe message: ${parsed.detail}`));
         return;
       }
       const msg = parsed.message;
       if (msg.type === 'transcribe') {
-        if (current) {
-          fail(msg.taskId, taskError('PROCESSING_FAILED', `worker is busy with task ${current.taskId}; it runs one task at a time`));
+        if (!current) return start(msg);
+        if (current.answered && !waiting) {
+          waiting = msg;
           return;
         }
-        const task = { taskId: msg.taskId, cancelled: false, abort: new AbortController(), done: Promise.resolve() };
-        current = task;
-        task.done = run(msg, task).finally(() => {
-          if (current === task) current = null;
-        });
+        fail(msg.taskId, taskError('PROCESSING_FAILED', `worker is busy with task ${current.taskId}; it runs one task at a time`));
       } else if (msg.type === 'cancel') {
-        if (current?.taskId !== msg.taskId) return deps.warn(`worker: cancel for task ${msg.taskId}, which is not running`);
-        current.cancelled = true;
-        current.abort.abort(new TaskFailure('CANCELLED', 'cancelled while decoding'));
+        if (waiting?.taskId === msg.taskId) {
+          waiting = null;
+          return fail(msg.taskId, taskError('CANCELLED', 'cancelled before it started'));
+        }
+        if (current?.taskId === msg.taskId && !current.answered) return cancel(current, 'cancelled on request');
+        deps.warn(`worker: cancel for task ${msg.taskId}, which is not running`);
       }
       // 'shutdown' is the process's business (see worker-main.ts): stop() then exit.
     },
-    /** Cancels the running task, if any, and waits for it to end. */
+    /** Cancels the running and the waiting task, and waits until whisper.cpp has stopped. */
     async stop(): Promise<void> {
+      if (waiting) fail(waiting.taskId, taskError('CANCELLED', 'the worker is shutting down'));
+      waiting = null;
       const task = current;
       if (!task) return;
-      task.cancelled = true;
-      task.abort.abort(new TaskFailure('CANCELLED', 'the worker is shutting down'));
+      cancel(task, 'the worker is shutting down');
       await task.done;
     },
   };

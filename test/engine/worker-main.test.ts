@@ -1,8 +1,9 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { decodeAudio } from '../../src/audio/decode-audio.ts';
 import { ChildMessageSchema, parseMessage, type ChildMessage } from '../../src/engine/protocol.ts';
 import type { TaskParams } from '../../src/tasks/types.ts';
 import { CACHE_DIR, JFK_WAV, ROOT, SILERO_VAD, TINY_EN_RANDOM, requireFile } from '../helpers/paths.ts';
@@ -17,7 +18,7 @@ function startWorker(env: Record<string, string>) {
   const child: ChildProcess = fork(ENTRY, [], {
     cwd: ROOT,
     execArgv: ['--import', 'tsx'],
-    env: { ...process.env, WHISPER_THREADS: '2', ...env },
+    env: { ...process.env, WHISPER_THREADS: '1', ...env },
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
   });
   const messages: ChildMessage[] = [];
@@ -42,6 +43,32 @@ function startWorker(env: Record<string, string>) {
   return { child, messages, waitFor, stderr: () => stderr };
 }
 
+/** A canonical 16 kHz mono 16-bit WAV of the parts, one after the other. */
+function wav16(parts: Float32Array[]): Buffer {
+  const samples = parts.reduce((n, p) => n + p.length, 0);
+  const out = Buffer.alloc(44 + samples * 2);
+  out.write('RIFF', 0);
+  out.writeUInt32LE(36 + samples * 2, 4);
+  out.write('WAVEfmt ', 8);
+  out.writeUInt32LE(16, 16);
+  out.writeUInt16LE(1, 20);
+  out.writeUInt16LE(1, 22);
+  out.writeUInt32LE(16_000, 24);
+  out.writeUInt32LE(32_000, 28);
+  out.writeUInt16LE(2, 32);
+  out.writeUInt16LE(16, 34);
+  out.write('data', 36);
+  out.writeUInt32LE(samples * 2, 40);
+  let at = 44;
+  for (const part of parts) {
+    for (const x of part) {
+      out.writeInt16LE(Math.max(-32768, Math.min(32767, Math.round(x * 32767))), at);
+      at += 2;
+    }
+  }
+  return out;
+}
+
 const endOf = (taskId: string) => (m: ChildMessage): m is Extract<ChildMessage, { type: 'result' | 'failed' }> =>
   (m.type === 'result' || m.type === 'failed') && m.taskId === taskId;
 const ofTask = (messages: ChildMessage[], taskId: string) => messages.filter((m) => 'taskId' in m && m.taskId === taskId);
@@ -54,13 +81,9 @@ describe('worker-main', () => {
   beforeAll(async () => {
     mkdirSync(FIXTURES, { recursive: true });
     // jfk three times over: this random-weight model then decodes for minutes, so cancel has time to act.
-    const jfk = readFileSync(requireFile(JFK_WAV));
-    const data = jfk.subarray(44);
-    const header = Buffer.from(jfk.subarray(0, 44));
-    header.writeUInt32LE(36 + data.length * 3, 4);
-    header.writeUInt32LE(data.length * 3, 40);
+    const jfk = await decodeAudio(requireFile(JFK_WAV));
     longWav = path.join(FIXTURES, 'jfk-x3.wav');
-    writeFileSync(longWav, Buffer.concat([header, data, data, data]));
+    writeFileSync(longWav, wav16([jfk, jfk, jfk]));
     corrupt = path.join(FIXTURES, 'corrupt.mp3');
     writeFileSync(corrupt, Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 7919) % 251)));
     worker = startWorker({ WHISPER_MODEL: requireFile(TINY_EN_RANDOM), WHISPER_VAD_MODEL: requireFile(SILERO_VAD), WHISPER_DTW: '1' });
@@ -107,7 +130,8 @@ describe('worker-main', () => {
   it('cancels a running task, refuses a second one meanwhile, and goes on', async () => {
     const from = worker.messages.length;
     worker.child.send({ type: 'transcribe', taskId: 'long', mediaPath: longWav, params: PARAMS });
-    await worker.waitFor((m): m is ChildMessage => m.type === 'progress' && m.taskId === 'long', from);
+    const first = await worker.waitFor((m): m is ChildMessage => (m.type === 'progress' || m.type === 'failed') && m.taskId === 'long', from);
+    expect(first.type).toBe('progress');
     worker.child.send({ type: 'transcribe', taskId: 'second', mediaPath: JFK_WAV, params: PARAMS });
     expect(await worker.waitFor(endOf('second'), from)).toMatchObject({ type: 'failed', error: { code: 'PROCESSING_FAILED', technicalDetail: expect.stringMatching(/busy/) } });
     const cancelledAt = Date.now();
