@@ -74,7 +74,12 @@ function cpuSeconds(pid: number | 'self', children = false): number {
   return (Number(user) + Number(sys)) / 100; // USER_HZ is 100 on Linux
 }
 
-interface CliRun { wallMs: number; loadMs: number; segments: number; cpuSec: number }
+/** A transcript reduced to comparable lines: "start-end text", times in centiseconds as whisper.cpp keeps them. */
+type Lines = string[];
+const line = (start: number, end: number, text: string) => `${start.toFixed(2)}-${end.toFixed(2)} ${text.trim()}`;
+const clock = (hms: string) => hms.split(':').reduce((acc, part) => acc * 60 + Number(part), 0);
+
+interface CliRun { wallMs: number; loadMs: number; segments: Lines; cpuSec: number }
 
 /** One whisper-cli process: greedy (-bs 1; its default is a 5-beam search), English, no output files. */
 function runWhisperCli(audio: string): Promise<CliRun> {
@@ -96,7 +101,8 @@ function runWhisperCli(audio: string): Promise<CliRun> {
       if (code !== 0) return reject(new Error(`whisper-cli exited with ${code}:\n${stderr.slice(-2000)}`));
       const load = /load time =\s*([\d.]+) ms/.exec(stderr);
       resolve({
-        wallMs, loadMs: load ? Number(load[1]) : 0, segments: stdout.split('\n').filter((l) => l.startsWith('[')).length,
+        wallMs, loadMs: load ? Number(load[1]) : 0,
+        segments: [...stdout.matchAll(/^\[([\d:.]+) --> ([\d:.]+)\] {2}(.*)$/gm)].map((m) => line(clock(m[1]!), clock(m[2]!), m[3]!)),
         // Once reaped, its CPU time shows in our children's total.
         cpuSec: cpuSeconds('self', true) - cpuBefore,
       });
@@ -104,7 +110,7 @@ function runWhisperCli(audio: string): Promise<CliRun> {
   });
 }
 
-async function runPool(pool: WorkerPool, audio: string, id: string): Promise<{ wallMs: number; segments: number; cpuSec: number }> {
+async function runPool(pool: WorkerPool, audio: string, id: string): Promise<{ wallMs: number; segments: Lines; cpuSec: number }> {
   const [pid] = pool.workerPids();
   const cpuBefore = pid === undefined ? 0 : cpuSeconds(pid);
   const started = performance.now();
@@ -117,7 +123,8 @@ async function runPool(pool: WorkerPool, audio: string, id: string): Promise<{ w
   if (!outcome.ok) throw new Error(`worker pool failed: ${outcome.error.code} ${outcome.error.technicalDetail}`);
   // The warm-up's worker was still loading at the start: its CPU figure includes the load.
   const [after] = pool.workerPids();
-  return { wallMs, segments: outcome.result.segments.length, cpuSec: after === undefined ? Number.NaN : cpuSeconds(after) - cpuBefore };
+  const segments = outcome.result.segments.map((x) => line(x.start, x.end, x.text));
+  return { wallMs, segments, cpuSec: after === undefined ? Number.NaN : cpuSeconds(after) - cpuBefore };
 }
 
 function peakRssMiB(pid: number): number {
@@ -149,14 +156,14 @@ try {
   // fraction of a full run's cost (random-weight models decode slowly: every window falls back).
   const warmPool = await runPool(pool, JFK_WAV, 'warm');
   const warmCli = await runWhisperCli(JFK_WAV);
-  console.log(`warm-up on jfk.wav: pool ${fmt(warmPool.wallMs)} (${warmPool.segments} segments), whisper-cli ${fmt(warmCli.wallMs)} (${warmCli.segments} segments)`);
+  console.log(`warm-up on jfk.wav: pool ${fmt(warmPool.wallMs)} (${warmPool.segments.length} segments), whisper-cli ${fmt(warmCli.wallMs)} (${warmCli.segments.length} segments)`);
 
   const poolMs: number[] = [];
   const cliMs: number[] = [];
   const cliNoLoadMs: number[] = [];
   const poolCpu: number[] = [];
   const cliCpu: number[] = [];
-  const segments = new Set<string>();
+  const transcripts = { pool: [] as Lines[], cli: [] as Lines[] };
   for (let rep = 0; rep < reps; rep += 1) {
     // Alternate which goes first, so that drift on a shared machine hits both alike.
     const order = rep % 2 === 0 ? ['pool', 'cli'] : ['cli', 'pool'];
@@ -165,21 +172,28 @@ try {
         const run = await runPool(pool, audio.file, `rep${rep}`);
         poolMs.push(run.wallMs);
         poolCpu.push(run.cpuSec);
-        segments.add(`pool ${run.segments}`);
+        transcripts.pool.push(run.segments);
       } else {
         const run = await runWhisperCli(audio.file);
         cliMs.push(run.wallMs);
         cliNoLoadMs.push(run.wallMs - run.loadMs);
         cliCpu.push(run.cpuSec);
-        segments.add(`whisper-cli ${run.segments}`);
+        transcripts.cli.push(run.segments);
       }
     }
     console.log(`rep ${rep + 1}: pool ${fmt(poolMs.at(-1)!)} (cpu ${poolCpu.at(-1)!.toFixed(2)} s), ` +
       `whisper-cli ${fmt(cliMs.at(-1)!)} (${fmt(cliNoLoadMs.at(-1)!)} without model load; cpu ${cliCpu.at(-1)!.toFixed(2)} s)`);
   }
   // Same settings, same audio, same library: both must find the same segments, or the comparison is void.
-  console.log(`segments: ${[...segments].join(', ')}`);
-  if (new Set([...segments].map((x) => x.split(' ')[1])).size !== 1) console.warn('bench: warning: segment counts differ, so the two did not do the same work');
+  const distinct = new Set([...transcripts.pool, ...transcripts.cli].map((t) => t.join('\n')));
+  if (distinct.size === 1) console.log(`transcripts: identical in every run (${transcripts.pool[0]!.length} segments)`);
+  else {
+    const [a, b] = [transcripts.pool[0]!, transcripts.cli[0]!];
+    const at = a.findIndex((x, i) => x !== b[i]);
+    console.warn(`bench: warning: ${distinct.size} different transcripts (pool ${transcripts.pool.map((t) => t.length).join('/')} segments, ` +
+      `whisper-cli ${transcripts.cli.map((t) => t.length).join('/')}); first difference at segment ${at < 0 ? a.length : at}: ` +
+      `pool ${JSON.stringify(a[at] ?? null)} vs whisper-cli ${JSON.stringify(b[at < 0 ? a.length : at] ?? null)}`);
+  }
   const [pid] = pool.workerPids();
   const p = median(poolMs);
   const c = median(cliMs);
