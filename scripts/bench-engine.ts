@@ -6,7 +6,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { createWorkerPool, type WorkerPool } from '../src/engine/worker-pool.ts';
+import { createWorkerPool } from '../src/engine/worker-pool.ts';
 import { CACHE_DIR, JFK_WAV, ROOT, TINY_EN_RANDOM } from '../test/helpers/paths.ts';
 
 const CLI_BIN = path.join(ROOT, 'native/build/cpu/bin/whisper-cli');
@@ -110,21 +110,38 @@ function runWhisperCli(audio: string): Promise<CliRun> {
   });
 }
 
-async function runPool(pool: WorkerPool, audio: string, id: string): Promise<{ wallMs: number; segments: Lines; cpuSec: number }> {
-  const [pid] = pool.workerPids();
-  const cpuBefore = pid === undefined ? 0 : cpuSeconds(pid);
-  const started = performance.now();
-  const outcome = await pool.run({
-    taskId: id,
-    mediaPath: audio,
-    params: { language: 'en', task: 'transcribe', vad: false, wordTimestamps: false, diarize: false, temperature: 0 },
+/**
+ * One timed job on a freshly started worker (started and ready before the clock runs). Fresh, because
+ * whisper.cpp 1.9.1 keeps decoder 0's sampling RNG in the context's state across whisper_full calls: a
+ * worker's second task samples its temperature fallbacks differently from a new whisper-cli process, so
+ * the two would no longer do the same work.
+ */
+async function runPool(audio: string, id: string): Promise<{ wallMs: number; segments: Lines; cpuSec: number; peakMiB: number }> {
+  const pool = createWorkerPool({
+    // Same library as whisper-cli, DTW off as in whisper-cli, and the same priority (production workers run nicer).
+    workers: 1, threads, modelPath, libPath: CLI_LIB_DIR, dtw: false, taskTimeoutMs: 60 * 60 * 1000, niceness: 0,
+    log: (level, message, fields) => {
+      if (level === 'warn' || level === 'error') console.error(`[${level}] ${message}`, fields ?? '');
+    },
   });
-  const wallMs = performance.now() - started;
-  if (!outcome.ok) throw new Error(`worker pool failed: ${outcome.error.code} ${outcome.error.technicalDetail}`);
-  // The warm-up's worker was still loading at the start: its CPU figure includes the load.
-  const [after] = pool.workerPids();
-  const segments = outcome.result.segments.map((x) => line(x.start, x.end, x.text));
-  return { wallMs, segments, cpuSec: after === undefined ? Number.NaN : cpuSeconds(after) - cpuBefore };
+  try {
+    while (pool.readyCount() === 0) await new Promise((resolve) => setTimeout(resolve, 20));
+    const [pid] = pool.workerPids();
+    if (pid === undefined) throw new Error('worker has no pid');
+    const cpuBefore = cpuSeconds(pid);
+    const started = performance.now();
+    const outcome = await pool.run({
+      taskId: id,
+      mediaPath: audio,
+      params: { language: 'en', task: 'transcribe', vad: false, wordTimestamps: false, diarize: false, temperature: 0 },
+    });
+    const wallMs = performance.now() - started;
+    if (!outcome.ok) throw new Error(`worker pool failed: ${outcome.error.code} ${outcome.error.technicalDetail}`);
+    const segments = outcome.result.segments.map((x) => line(x.start, x.end, x.text));
+    return { wallMs, segments, cpuSec: cpuSeconds(pid) - cpuBefore, peakMiB: peakRssMiB(pid) };
+  } finally {
+    await pool.close();
+  }
 }
 
 function peakRssMiB(pid: number): number {
@@ -144,65 +161,56 @@ ensureWhisperCli();
 const audio = makeBenchAudio(Number(values.seconds));
 console.log(`bench: ${audio.seconds.toFixed(1)} s of audio, model ${path.basename(modelPath)}, threads ${threads}, reps ${reps}, greedy, no DTW`);
 
-const pool = createWorkerPool({
-  // Same library as whisper-cli, DTW off as in whisper-cli, and the same priority (production workers run nicer).
-  workers: 1, threads, modelPath, libPath: CLI_LIB_DIR, dtw: false, taskTimeoutMs: 60 * 60 * 1000, niceness: 0,
-  log: (level, message, fields) => {
-    if (level === 'warn' || level === 'error') console.error(`[${level}] ${message}`, fields ?? '');
-  },
-});
-try {
-  // Warm-up on the short original: loads the model in the worker and the page cache for both, at a
-  // fraction of a full run's cost (random-weight models decode slowly: every window falls back).
-  const warmPool = await runPool(pool, JFK_WAV, 'warm');
-  const warmCli = await runWhisperCli(JFK_WAV);
-  console.log(`warm-up on jfk.wav: pool ${fmt(warmPool.wallMs)} (${warmPool.segments.length} segments), whisper-cli ${fmt(warmCli.wallMs)} (${warmCli.segments.length} segments)`);
+// Warm-up on the short original: the page cache for both, at a fraction of a full run's cost
+// (random-weight models decode slowly: their windows keep falling back to higher temperatures).
+const warmPool = await runPool(JFK_WAV, 'warm');
+const warmCli = await runWhisperCli(JFK_WAV);
+console.log(`warm-up on jfk.wav: pool ${fmt(warmPool.wallMs)} (${warmPool.segments.length} segments), whisper-cli ${fmt(warmCli.wallMs)} (${warmCli.segments.length} segments)`);
 
-  const poolMs: number[] = [];
-  const cliMs: number[] = [];
-  const cliNoLoadMs: number[] = [];
-  const poolCpu: number[] = [];
-  const cliCpu: number[] = [];
-  const transcripts = { pool: [] as Lines[], cli: [] as Lines[] };
-  for (let rep = 0; rep < reps; rep += 1) {
-    // Alternate which goes first, so that drift on a shared machine hits both alike.
-    const order = rep % 2 === 0 ? ['pool', 'cli'] : ['cli', 'pool'];
-    for (const which of order) {
-      if (which === 'pool') {
-        const run = await runPool(pool, audio.file, `rep${rep}`);
-        poolMs.push(run.wallMs);
-        poolCpu.push(run.cpuSec);
-        transcripts.pool.push(run.segments);
-      } else {
-        const run = await runWhisperCli(audio.file);
-        cliMs.push(run.wallMs);
-        cliNoLoadMs.push(run.wallMs - run.loadMs);
-        cliCpu.push(run.cpuSec);
-        transcripts.cli.push(run.segments);
-      }
+const poolMs: number[] = [];
+const cliMs: number[] = [];
+const cliNoLoadMs: number[] = [];
+const poolCpu: number[] = [];
+const cliCpu: number[] = [];
+const peaks: number[] = [];
+const transcripts = { pool: [] as Lines[], cli: [] as Lines[] };
+for (let rep = 0; rep < reps; rep += 1) {
+  // Alternate which goes first, so that drift on a shared machine hits both alike.
+  const order = rep % 2 === 0 ? ['pool', 'cli'] : ['cli', 'pool'];
+  for (const which of order) {
+    if (which === 'pool') {
+      const run = await runPool(audio.file, `rep${rep}`);
+      poolMs.push(run.wallMs);
+      poolCpu.push(run.cpuSec);
+      peaks.push(run.peakMiB);
+      transcripts.pool.push(run.segments);
+    } else {
+      const run = await runWhisperCli(audio.file);
+      cliMs.push(run.wallMs);
+      cliNoLoadMs.push(run.wallMs - run.loadMs);
+      cliCpu.push(run.cpuSec);
+      transcripts.cli.push(run.segments);
     }
-    console.log(`rep ${rep + 1}: pool ${fmt(poolMs.at(-1)!)} (cpu ${poolCpu.at(-1)!.toFixed(2)} s), ` +
-      `whisper-cli ${fmt(cliMs.at(-1)!)} (${fmt(cliNoLoadMs.at(-1)!)} without model load; cpu ${cliCpu.at(-1)!.toFixed(2)} s)`);
   }
-  // Same settings, same audio, same library: both must find the same segments, or the comparison is void.
-  const distinct = new Set([...transcripts.pool, ...transcripts.cli].map((t) => t.join('\n')));
-  if (distinct.size === 1) console.log(`transcripts: identical in every run (${transcripts.pool[0]!.length} segments)`);
-  else {
-    const [a, b] = [transcripts.pool[0]!, transcripts.cli[0]!];
-    const at = a.findIndex((x, i) => x !== b[i]);
-    console.warn(`bench: warning: ${distinct.size} different transcripts (pool ${transcripts.pool.map((t) => t.length).join('/')} segments, ` +
-      `whisper-cli ${transcripts.cli.map((t) => t.length).join('/')}); first difference at segment ${at < 0 ? a.length : at}: ` +
-      `pool ${JSON.stringify(a[at] ?? null)} vs whisper-cli ${JSON.stringify(b[at < 0 ? a.length : at] ?? null)}`);
-  }
-  const [pid] = pool.workerPids();
-  const p = median(poolMs);
-  const c = median(cliMs);
-  const cNoLoad = median(cliNoLoadMs);
-  console.log(`median wall time: worker pool ${fmt(p)}, whisper-cli ${fmt(c)} (process), ${fmt(cNoLoad)} (without its model load)`);
-  console.log(`ratio pool / whisper-cli: ${(p / c).toFixed(3)} (process), ${(p / cNoLoad).toFixed(3)} (without model load; target ≤ 1.03)`);
-  console.log(`median CPU time (user+sys): worker ${median(poolCpu).toFixed(2)} s, whisper-cli ${median(cliCpu).toFixed(2)} s ` +
-    `(ratio ${(median(poolCpu) / median(cliCpu)).toFixed(3)}; steadier than wall time on a shared machine)`);
-  console.log(`worker peak RSS (VmHWM): ${pid === undefined ? 'n/a' : `${peakRssMiB(pid).toFixed(1)} MiB`}`);
-} finally {
-  await pool.close();
+  console.log(`rep ${rep + 1}: pool ${fmt(poolMs.at(-1)!)} (cpu ${poolCpu.at(-1)!.toFixed(2)} s), ` +
+    `whisper-cli ${fmt(cliMs.at(-1)!)} (${fmt(cliNoLoadMs.at(-1)!)} without model load; cpu ${cliCpu.at(-1)!.toFixed(2)} s)`);
 }
+// Same settings, same audio, same library: both must produce the same transcript, or the comparison is void.
+const distinct = new Set([...transcripts.pool, ...transcripts.cli].map((t) => t.join('\n')));
+if (distinct.size === 1) console.log(`transcripts: identical in every run (${transcripts.pool[0]!.length} segments)`);
+else {
+  const [a, b] = [transcripts.pool[0]!, transcripts.cli[0]!];
+  const at = a.findIndex((x, i) => x !== b[i]);
+  const k = at < 0 ? a.length : at;
+  console.warn(`bench: warning: ${distinct.size} different transcripts (pool ${transcripts.pool.map((t) => t.length).join('/')} segments, ` +
+    `whisper-cli ${transcripts.cli.map((t) => t.length).join('/')}); first difference at segment ${k}: ` +
+    `pool ${JSON.stringify(a[k] ?? null)} vs whisper-cli ${JSON.stringify(b[k] ?? null)}`);
+}
+const p = median(poolMs);
+const c = median(cliMs);
+const cNoLoad = median(cliNoLoadMs);
+console.log(`median wall time: worker pool ${fmt(p)}, whisper-cli ${fmt(c)} (process), ${fmt(cNoLoad)} (without its model load)`);
+console.log(`ratio pool / whisper-cli: ${(p / c).toFixed(3)} (process), ${(p / cNoLoad).toFixed(3)} (without model load; target ≤ 1.03)`);
+console.log(`median CPU time (user+sys): worker ${median(poolCpu).toFixed(2)} s, whisper-cli ${median(cliCpu).toFixed(2)} s ` +
+  `(ratio ${(median(poolCpu) / median(cliCpu)).toFixed(3)}; whisper-cli's includes its model load)`);
+console.log(`worker peak RSS (VmHWM): ${Math.max(...peaks).toFixed(1)} MiB`);
