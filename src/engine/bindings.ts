@@ -33,6 +33,7 @@ const TABLE = {
   whisper_full_get_segment_no_speech_prob: ['float', [ctx, 'int']],
   whisper_full_get_segment_speaker_turn_next: ['bool', [ctx, 'int']],
   whisper_full_n_tokens: ['int', [ctx, 'int']],
+  whisper_full_get_token_text: ['const char *', [ctx, 'int', 'int']],
   whisper_full_get_token_id: ['int32_t', [ctx, 'int', 'int']],
   whisper_full_get_token_p: ['float', [ctx, 'int', 'int']],
   whisper_full_get_token_data: [TokenData, [ctx, 'int', 'int']],
@@ -87,6 +88,7 @@ export interface WhisperBindings {
   whisper_full_get_segment_no_speech_prob(ctx: Ptr, i: number): number;
   whisper_full_get_segment_speaker_turn_next(ctx: Ptr, i: number): boolean;
   whisper_full_n_tokens(ctx: Ptr, i: number): number;
+  whisper_full_get_token_text(ctx: Ptr, i: number, j: number): string;
   whisper_full_get_token_id(ctx: Ptr, i: number, j: number): number;
   whisper_full_get_token_p(ctx: Ptr, i: number, j: number): number;
   whisper_full_get_token_data(ctx: Ptr, i: number, j: number): NativeTokenData;

@@ -14,8 +14,14 @@ export interface SegmentPlacement {
   firstId: number;
 }
 
-/** Reads finished segments out of a context; token texts are cached per id (the vocabulary is fixed). */
-export function createSegmentReader(api: WhisperBindings, ctx: Ptr) {
+/** Reads the segments of a context's last whisper_full call. */
+export interface SegmentReader {
+  /** Segment `i`, in seconds of the whole input. */
+  read(i: number, place: SegmentPlacement): Segment;
+}
+
+/** Creates a reader for one context; token texts are cached per id (the vocabulary is fixed). */
+export function createSegmentReader(api: WhisperBindings, ctx: Ptr): SegmentReader {
   const eot = api.whisper_token_eot(ctx);
   const texts = new Map<number, { text: string; bytes?: string }>();
 
@@ -29,8 +35,7 @@ export function createSegmentReader(api: WhisperBindings, ctx: Ptr) {
   };
 
   return {
-    /** Segment `i` of the last whisper_full call, in seconds of the whole input. */
-    read(i: number, place: SegmentPlacement): Segment {
+    read(i, place) {
       const time = (cs: number) => (cs < 0 ? -1 : place.offsetSec + place.toChunkTime(cs / 100));
       const tokens: Token[] = [];
       let logprobSum = 0;

@@ -7,6 +7,7 @@ import { AHEADS_PRESET, SAMPLING } from './bindings-structs.ts';
 import { dtwPreset, modelKind, readModelHeader } from './model-header.ts';
 import { routeNativeLogs, type NativeLogLevel, type NativeLogs } from './native-logs.ts';
 import type { PcmInput } from './pcm-chunks.ts';
+import { createSegmentReader } from './segment-reader.ts';
 import type { SpeechRegion } from './speech-map.ts';
 import { createVad } from './vad.ts';
 import { createLibraryLoader, type WhisperLibrary } from './whisper-library.ts';
@@ -117,6 +118,7 @@ export function createWhisperEngine(options: EngineOptions = {}): WhisperEngine 
         api: w, ctx, info, multilingual, name: info.name, threads: opts.threads,
         defaults: fullParamsFromRef(w, SAMPLING.GREEDY),
         vad: createVad(w, opts.vadModelPath),
+        reader: createSegmentReader(w, ctx),
       };
       return info;
     },
@@ -137,6 +139,7 @@ export function createWhisperEngine(options: EngineOptions = {}): WhisperEngine 
     },
     async detectSpeech(pcm) {
       if (!model) throw new TaskFailure('PROCESSING_FAILED', 'no model is loaded');
+      if (busy) throw new TaskFailure('PROCESSING_FAILED', 'this engine is already transcribing');
       return model.vad.detect(pcm);
     },
     close() {

@@ -6,13 +6,17 @@ import { registerRunCallbacks, type RunListeners } from './native-callbacks.ts';
 import type { NativeFullParams, Ptr } from './native-types.ts';
 import { chunkPcm, type PcmChunk, type PcmInput } from './pcm-chunks.ts';
 import { createProgressMeter } from './progress-meter.ts';
-import { createSegmentReader } from './segment-reader.ts';
+import type { SegmentReader } from './segment-reader.ts';
 import { buildSpeechAudio } from './speech-map.ts';
 import type { Vad } from './vad.ts';
 
 const RATE = 16_000;
 /** Longest audio one whisper_full call gets by default: memory stays flat however long the input is. */
 export const MAX_CHUNK_SEC = 600;
+// A chunk ends at the quietest moment of its last few seconds.
+const CUT_SEARCH_SEC = 8;
+// Context carried into the next chunk, as whisper does between its own 30 s windows.
+const CARRY_CHARS = 200;
 
 /** Per-call options of a transcription. */
 export interface TranscribeOptions {
@@ -21,10 +25,6 @@ export interface TranscribeOptions {
   /** Longest whisper_full input in seconds (default MAX_CHUNK_SEC). */
   maxChunkSec?: number;
 }
-// A chunk ends at the quietest moment of its last few seconds.
-const CUT_SEARCH_SEC = 8;
-// Context carried into the next chunk, as whisper does between its own 30 s windows.
-const CARRY_CHARS = 200;
 
 /** Callbacks of one transcription; all run on the JS thread. */
 export interface TranscribeHooks {
@@ -45,6 +45,7 @@ export interface LoadedModel {
   multilingual: boolean;
   name: string;
   vad: Vad;
+  reader: SegmentReader;
 }
 
 /** Transcribes the whole input chunk by chunk (see chunkPcm); throws TaskFailure on cancel or failure. */
@@ -52,7 +53,6 @@ export async function transcribeInput(
   m: LoadedModel, input: PcmInput, params: TaskParams, hooks: TranscribeHooks, options: TranscribeOptions,
 ): Promise<TranscriptResult> {
   const t0 = performance.now();
-  const reader = createSegmentReader(m.api, m.ctx);
   const meter = createProgressMeter(options.durationSec ?? 0, hooks.onProgress);
   const segments: Segment[] = [];
   let cancelled = false;
@@ -82,7 +82,7 @@ export async function transcribeInput(
     let emitted = 0;
     const flush = () => {
       for (const n = m.api.whisper_full_n_segments(m.ctx); emitted < n; emitted++) {
-        const segment = clampSegment(reader.read(emitted, { offsetSec, toChunkTime, firstId }), offsetSec, offsetSec + chunkSec);
+        const segment = clampSegment(m.reader.read(emitted, { offsetSec, toChunkTime, firstId }), offsetSec, offsetSec + chunkSec);
         segments.push(segment);
         hooks.onSegment?.(segment);
       }
