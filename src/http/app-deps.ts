@@ -14,6 +14,8 @@ export interface Logger {
   warn: LogFn;
   error: LogFn;
   debug: LogFn;
+  /** Whether a level would be written (pino has it); without it every level counts as on. */
+  isLevelEnabled?(level: string): boolean;
 }
 
 /** Everything the HTTP app needs from the rest of the server, passed in by the composition root. */

@@ -42,7 +42,10 @@ export function installGuards(app: Hono<AppEnv>, deps: AppDeps, keys: ApiKeys, m
   const cors = corsMiddleware(config.CORS_ORIGINS);
   if (cors) app.use('*', cors);
   app.use('*', authMiddleware(keys, { trustProxy: config.TRUST_PROXY, perMinute: config.RATE_LIMIT_PER_MINUTE, limiter }));
-  app.use('*', rateLimitMiddleware(limiter, { perMinute: config.RATE_LIMIT_PER_MINUTE, trustProxy: config.TRUST_PROXY }));
+  // RATE_LIMIT_PER_MINUTE=0 turns the limit off: then requests skip the layer altogether.
+  if (config.RATE_LIMIT_PER_MINUTE > 0) {
+    app.use('*', rateLimitMiddleware(limiter, { perMinute: config.RATE_LIMIT_PER_MINUTE, trustProxy: config.TRUST_PROXY }));
+  }
   const queueLimit = queueLimitMiddleware(deps.tasks, config.MAX_QUEUED_TASKS);
   app.use('/tasks', queueLimit);
   app.use('/v1/audio/*', queueLimit);

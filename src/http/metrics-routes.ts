@@ -8,8 +8,12 @@ import type { AppEnv } from './app-env.ts';
  * stays small whatever clients send; `unmatched` when only middleware and catch-alls matched.
  */
 export function routeLabel(c: Context): string {
-  const route = [...matchedRoutes(c)].reverse().find((r) => r.method !== 'ALL' && !r.path.endsWith('*'));
-  return route?.path ?? 'unmatched';
+  const routes = matchedRoutes(c);
+  for (let i = routes.length - 1; i >= 0; i--) {
+    const route = routes[i]!;
+    if (route.method !== 'ALL' && !route.path.endsWith('*')) return route.path;
+  }
+  return 'unmatched';
 }
 
 /** Times every request to its response headers and records it by method, route pattern and status class. */

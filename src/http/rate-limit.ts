@@ -1,5 +1,6 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import type { AppEnv } from './app-env.ts';
+import { requestHeader } from './raw-header.ts';
 import { refuse } from './refuse.ts';
 
 /** A token bucket per client: `perMinute` requests in a burst, refilled evenly over a minute. */
@@ -56,7 +57,7 @@ export function createRateLimiter(perMinute: number, clock: () => number = Date.
  */
 export function clientAddress(c: Context<AppEnv>, trustProxy: boolean): string {
   if (trustProxy) {
-    const forwarded = c.req.header('x-forwarded-for')?.split(',').map((s) => s.trim()).filter(Boolean).pop();
+    const forwarded = requestHeader(c, 'x-forwarded-for')?.split(',').map((s) => s.trim()).filter(Boolean).pop();
     if (forwarded) return forwarded;
   }
   return c.env?.incoming?.socket?.remoteAddress ?? 'unknown';
@@ -82,12 +83,15 @@ export function rateLimited(c: Context, perMinute: number, retryAfterSeconds: nu
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
-/** Rate-limits every request that changes something (POST, PUT, PATCH, DELETE): uploads, cancels, deletes. */
+/**
+ * Rate-limits every request that changes something (POST, PUT, PATCH, DELETE): uploads, cancels,
+ * deletes. Reads pass straight through, without a promise of their own.
+ */
 export function rateLimitMiddleware(limiter: RateLimiter, options: { perMinute: number; trustProxy: boolean }): MiddlewareHandler<AppEnv> {
-  return async (c, next) => {
-    if (SAFE_METHODS.has(c.req.method)) return next();
+  const limit: MiddlewareHandler<AppEnv> = async (c, next) => {
     const taken = limiter.take(rateLimitClient(c, options.trustProxy));
     if (!taken.ok) return rateLimited(c, options.perMinute, taken.retryAfterSeconds);
     return next();
   };
+  return (c, next) => (SAFE_METHODS.has(c.req.method) ? next() : limit(c, next));
 }

@@ -8,6 +8,8 @@ import { attachTaskMetrics } from './task-metrics.ts';
 const STATUSES: TaskStatus[] = ['queued', 'processing', 'completed', 'failed', 'cancelled'];
 /** Seconds: HTTP answers are expected in milliseconds; uploads and waits for /v1 take longer. */
 const HTTP_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
+/** Cached HTTP series recorders; past this, rare label sets are looked up per request. */
+const MAX_RECORDERS = 1000;
 /** Walking DATA_DIR/uploads is not free: a scrape reuses a measurement this recent. */
 const DISK_CACHE_MS = 30_000;
 
@@ -68,9 +70,20 @@ export function createAppMetrics(deps: AppMetricsDeps): AppMetrics {
     }
   };
 
+  // Every request lands here: keep one recorder per label set rather than look the labels up each time.
+  // Methods (Node's parser knows a fixed few), route patterns and status classes bound the map.
+  const recorders = new Map<string, (seconds: number) => void>();
   return {
     observeRequest({ method, route, status }, seconds) {
-      http.observe({ method, route, status_class: `${Math.floor(status / 100)}xx` }, seconds);
+      const statusClass = `${Math.floor(status / 100)}xx`;
+      const key = `${method} ${statusClass} ${route}`;
+      let record = recorders.get(key);
+      if (!record) {
+        record = http.series({ method, route, status_class: statusClass });
+        if (!record) return; // the metric is full; observe() would drop it too
+        if (recorders.size < MAX_RECORDERS) recorders.set(key, record);
+      }
+      record(seconds);
     },
     async render() {
       await refreshDisk();

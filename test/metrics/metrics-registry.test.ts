@@ -43,6 +43,21 @@ describe('createMetricsRegistry', () => {
     expect(text).toContain('app_seconds_count{route="/x"} 5\n');
   });
 
+  it('records through a series handle exactly as observe() does, within the series cap', () => {
+    const r = createMetricsRegistry();
+    const h = r.histogram('app_seconds', 'Time.', [1, 0.1, 10]);
+    const record = h.series({ route: '/x', method: 'GET' })!;
+    for (const v of [0.05, 0.5, 5, 50, Number.NaN]) record(v);
+    h.observe({ method: 'GET', route: '/x' }, 0.5); // same series, labels in another order
+    const text = r.render();
+    expect(text).toContain('app_seconds_bucket{route="/x",method="GET",le="0.1"} 1\n');
+    expect(text).toContain('app_seconds_bucket{route="/x",method="GET",le="1"} 3\n');
+    expect(text).toContain('app_seconds_bucket{route="/x",method="GET",le="+Inf"} 5\n');
+    expect(text).toContain('app_seconds_count{route="/x",method="GET"} 5\n');
+    for (let i = 0; i < 600; i++) h.observe({ route: String(i) }, 1);
+    expect(h.series({ route: 'one-too-many' })).toBeUndefined();
+  });
+
   it('escapes label values and caps the number of series', () => {
     const r = createMetricsRegistry();
     const c = r.counter('app_total', 'x');
