@@ -1,3 +1,5 @@
+import { createWriteBatch, type CorkableStream } from './write-batch.ts';
+
 /** The part of a ws WebSocket the registry uses (a real `ws` socket satisfies it). */
 export interface WatchingSocket {
   readonly readyState: number;
@@ -9,10 +11,14 @@ const OPEN = 1;
 
 /** Which sockets watch which task; sends a frame to all watchers of a task. */
 export interface Registry {
-  add(taskId: string, socket: WatchingSocket): void;
+  /**
+   * Adds a watcher. `stream` is the TCP socket under it, when known: broadcasts then batch the
+   * frames a socket gets in one turn into one write.
+   */
+  add(taskId: string, socket: WatchingSocket, stream?: CorkableStream): void;
   /** Removes a socket; the task's entry goes when its last socket does. True if it was there. */
   remove(taskId: string, socket: WatchingSocket): boolean;
-  /** Serializes once and sends to every open socket watching the task; returns how many got it. */
+  /** Serializes once and sends the same bytes to every open socket watching the task; returns how many got it. */
   broadcast(taskId: string, frame: object): number;
   /** Sends one frame to one socket, if it is open. */
   send(socket: WatchingSocket, frame: object): void;
@@ -27,17 +33,18 @@ export interface Registry {
   onEmpty(listener: (taskId: string) => void): () => void;
 }
 
-/** Creates an empty registry: Map<taskId, Set<socket>>, never holding an empty set. */
+/** Creates an empty registry: Map<taskId, Map<socket, its TCP stream>>, never holding an empty entry. */
 export function createRegistry(): Registry {
-  const watchers = new Map<string, Set<WatchingSocket>>();
+  const watchers = new Map<string, Map<WatchingSocket, CorkableStream | undefined>>();
   const emptyListeners = new Set<(taskId: string) => void>();
+  const batch = createWriteBatch();
   let total = 0;
 
   const remove = (taskId: string, socket: WatchingSocket): boolean => {
-    const set = watchers.get(taskId);
-    if (!set?.delete(socket)) return false;
+    const sockets = watchers.get(taskId);
+    if (!sockets?.delete(socket)) return false;
     total -= 1;
-    if (set.size === 0) {
+    if (sockets.size === 0) {
       watchers.delete(taskId);
       for (const listener of [...emptyListeners]) listener(taskId);
     }
@@ -45,21 +52,23 @@ export function createRegistry(): Registry {
   };
 
   return {
-    add(taskId, socket) {
-      let set = watchers.get(taskId);
-      if (!set) watchers.set(taskId, (set = new Set()));
-      if (set.has(socket)) return;
-      set.add(socket);
+    add(taskId, socket, stream) {
+      let sockets = watchers.get(taskId);
+      if (!sockets) watchers.set(taskId, (sockets = new Map()));
+      if (sockets.has(socket)) return;
+      sockets.set(socket, stream);
       total += 1;
     },
     remove,
     broadcast(taskId, frame) {
-      const set = watchers.get(taskId);
-      if (!set) return 0;
+      const sockets = watchers.get(taskId);
+      if (!sockets) return 0;
+      // One serialization per broadcast; ws frames the same bytes for each socket.
       const data = Buffer.from(JSON.stringify(frame));
       let sent = 0;
-      for (const socket of set) {
+      for (const [socket, stream] of sockets) {
         if (socket.readyState !== OPEN) continue;
+        if (stream) batch.hold(stream);
         socket.send(data, { binary: false });
         sent += 1;
       }
@@ -74,7 +83,7 @@ export function createRegistry(): Registry {
     closeAll(code, reason, taskId) {
       const ids = taskId === undefined ? [...watchers.keys()] : [taskId];
       for (const id of ids) {
-        for (const socket of [...(watchers.get(id) ?? [])]) {
+        for (const socket of [...(watchers.get(id)?.keys() ?? [])]) {
           remove(id, socket);
           socket.close(code, reason);
         }

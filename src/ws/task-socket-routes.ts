@@ -29,6 +29,8 @@ export function taskSocketRoutes(
     upgradeWebSocket((c) => {
       const taskId = c.req.param('id') ?? '';
       const owner = c.get('owner') as string | null | undefined;
+      // The upgraded request's TCP socket is the one ws writes to: the registry batches writes on it.
+      const stream = c.env?.incoming?.socket;
       return {
         onOpen(_event, ctx) {
           const socket = ctx.raw as WebSocket;
@@ -47,7 +49,7 @@ export function taskSocketRoutes(
             return refuse('TOO_MANY_CONNECTIONS', 'Too many clients are watching right now; poll the progress URL instead.', detail, CLOSE_CODES.tooManyConnections);
           }
           // Registering and sending the current state happen in one turn, so no event falls between them.
-          registry.add(taskId, socket);
+          registry.add(taskId, socket, stream);
           registry.send(socket, bridge.joinFrame(taskId, snapshot));
           const stopHeartbeat = startHeartbeat(socket, config.HEARTBEAT_INTERVAL_MS, () => registry.send(socket, heartbeatFrame()), () => {
             logger.debug({ taskId }, 'websocket peer stopped answering pings; dropping it');

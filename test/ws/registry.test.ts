@@ -30,6 +30,26 @@ describe('createRegistry', () => {
     expect(registry.broadcast('nobody', { type: 'x' })).toBe(0);
   });
 
+  it('holds each socket\'s stream corked for the rest of the turn, so one turn\'s frames leave in one write', async () => {
+    const registry = createRegistry();
+    const log: string[] = [];
+    const stream = { cork: () => void log.push('cork'), uncork: () => void log.push('uncork') };
+    const a = fakeSocket();
+    const b = fakeSocket();
+    a.send = (data) => void log.push(`send ${data.toString()}`);
+    registry.add('t1', a, stream);
+    registry.add('t1', b); // no stream known: sent as before
+    registry.broadcast('t1', { n: 1 });
+    registry.broadcast('t1', { n: 2 });
+    expect(log).toEqual(['cork', 'send {"n":1}', 'send {"n":2}']);
+    expect(b.sent).toEqual(['{"n":1}', '{"n":2}']);
+    await new Promise((resolve) => process.nextTick(resolve));
+    expect(log.slice(3)).toEqual(['uncork']);
+    registry.broadcast('t1', { n: 3 });
+    await new Promise((resolve) => process.nextTick(resolve));
+    expect(log.slice(4)).toEqual(['cork', 'send {"n":3}', 'uncork']);
+  });
+
   it('never keeps an empty entry and reports when a task loses its last watcher', () => {
     const registry = createRegistry();
     const emptied: string[] = [];
