@@ -67,6 +67,24 @@ describe('createSqliteTaskStore', () => {
     expect(store.progress!('missing')).toBeUndefined();
   });
 
+  it('keeps the polled fields between writes, and every write through the store drops them', async () => {
+    store.insert(newTask('a', '2025-01-01T00:00:00.000Z'));
+    const first = store.progress!('a')!;
+    expect(store.progress!('a')).toBe(first); // no second read of the row
+    expect(Object.isFrozen(first)).toBe(true);
+    // The store is the only writer: a change behind its back shows only after its next write.
+    h.sqlite.prepare("update tasks set progress_percentage = 55 where id = 'a'").run();
+    expect(store.progress!('a')?.percentage).toBe(0);
+    store.update('a', { stage: 'transcribing' });
+    expect(store.progress!('a')).toMatchObject({ stage: 'transcribing', percentage: 55 });
+    store.update('a', { status: 'cancelled', error: taskError('CANCELLED', 'by test') });
+    expect(store.progress!('a')).toMatchObject({ status: 'cancelled', error: taskError('CANCELLED', 'by test') });
+    expect(store.remove('a')).toBe(true);
+    expect(store.progress!('a')).toBeUndefined();
+    store.insert(newTask('a', '2025-01-02T00:00:00.000Z'));
+    expect(store.progress!('a')).toMatchObject({ status: 'queued', percentage: 0, error: null });
+  });
+
   it('lists newest first with filters, paging and a total', () => {
     for (let i = 0; i < 5; i++) store.insert(newTask(`t${i}`, `2025-01-01T00:00:0${i}.000Z`, { owner: i % 2 ? 'k' : null }));
     store.update('t1', { status: 'completed' });
