@@ -38,6 +38,7 @@ export function taskRoutes(deps: AppDeps): Hono<AppEnv> {
   };
   // Polling is the hottest route: it reads only the columns its answer holds when the service can.
   const readProgress = progressReader(deps.tasks);
+  const progressBodies = new WeakMap<TaskProgress, string>();
 
   routes.post('/', withUrlIngest(deps, createTaskHandler(deps)));
 
@@ -62,7 +63,15 @@ export function taskRoutes(deps: AppDeps): Hono<AppEnv> {
     const id = c.req.param('id');
     const task = readProgress(id);
     if (!task) throw notFound(id);
-    return c.json(progressJson(task));
+    // A store that keeps polled rows hands out the same frozen object until the task changes:
+    // serialize that once. Anything else might change in place, so it is serialized every time.
+    let body = progressBodies.get(task);
+    if (body === undefined) {
+      body = JSON.stringify(progressJson(task));
+      if (Object.isFrozen(task)) progressBodies.set(task, body);
+    }
+    // A fresh headers object each time: @hono/node-server adds Content-Length to the one it is given.
+    return c.body(body, 200, { 'Content-Type': 'application/json' });
   });
 
   routes.get('/:id/result', resultHandler(find));

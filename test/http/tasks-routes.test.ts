@@ -1,4 +1,8 @@
+import type { AddressInfo } from 'node:net';
+import { serve, type ServerType } from '@hono/node-server';
 import { describe, expect, it } from 'vitest';
+import type { TaskRecord } from '../../src/tasks/task-record.ts';
+import type { TaskProgress } from '../../src/tasks/task-service-types.ts';
 import { taskError } from '../../src/tasks/errors.ts';
 import { buildTestApp } from './test-app.ts';
 
@@ -20,6 +24,38 @@ describe('task routes', () => {
     t.tasks.fail(task.id, taskError('AUDIO_DECODE_FAILED', 'ffmpeg exit 1'));
     const failed = await call(t, `/tasks/${task.id}/progress`);
     expect(failed.json.error).toEqual({ error_code: 'AUDIO_DECODE_FAILED', user_message: expect.stringMatching(/audio/), technical_detail: 'ffmpeg exit 1' });
+  });
+
+  it('answers repeated polls of a kept (frozen) progress row over Node, and the new state once it changes', async () => {
+    const t = buildTestApp();
+    const task = t.tasks.seed();
+    // Like the SQLite store: the same frozen object until the record changes.
+    const kept = new WeakMap<TaskRecord, TaskProgress>();
+    t.tasks.progress = (id) => {
+      const record = t.tasks.records.get(id);
+      if (!record) return undefined;
+      if (!kept.has(record)) kept.set(record, Object.freeze({ ...record }));
+      return kept.get(record);
+    };
+    const server = await new Promise<ServerType>((resolve) => {
+      const s = serve({ fetch: t.app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s));
+    });
+    try {
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/tasks/${task.id}/progress`;
+      const poll = async () => {
+        const res = await fetch(url);
+        const text = await res.text();
+        expect(res.status).toBe(200);
+        expect(res.headers.get('content-type')).toBe('application/json');
+        expect(Number(res.headers.get('content-length'))).toBe(Buffer.byteLength(text));
+        return JSON.parse(text) as Json;
+      };
+      for (let i = 0; i < 3; i++) expect(await poll()).toMatchObject({ identifier: task.id, status: 'queued', progress_percentage: 0 });
+      t.tasks.step(task.id, 'aligning', 40, 'a longer message than before');
+      expect(await poll()).toMatchObject({ status: 'processing', progress_stage: 'aligning', progress_percentage: 40 });
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 
   it.each(['/tasks/nope', '/tasks/00000000-0000-4000-8000-000000000000/progress', '/tasks/a%2Fb/result', `/tasks/${'x'.repeat(5000)}`])(
