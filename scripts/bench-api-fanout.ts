@@ -46,6 +46,8 @@ async function serveHarness(): Promise<void> {
   created.injectWebSocket(server as import('node:http').Server);
   const emit = () =>
     bus.emit('task.progress', { taskId: TASK_ID, stage: 'transcribing', percentage: 20, message: String(performance.timeOrigin + performance.now()), timestamp: new Date().toISOString() });
+  // A normal exit writes the CPU profile when one was asked for.
+  process.once('SIGTERM', () => process.exit(0));
   process.on('message', async (command: Command) => {
     let rssPeak = process.memoryUsage().rss;
     const sample = () => (rssPeak = Math.max(rssPeak, process.memoryUsage().rss));
@@ -73,9 +75,10 @@ export interface FanoutResult {
   rss: { idle: number; withSockets: number; peak: number };
 }
 
-/** Parent side: start the harness, connect `sockets` watchers, run a burst and a paced run. */
-export async function runFanout(sockets: number, burstEvents: number, pacedEvents: number, pacedIntervalMs: number): Promise<FanoutResult> {
-  const child = fork(fileURLToPath(import.meta.url), ['--serve-fanout'], { execArgv: ['--import', 'tsx'], stdio: 'inherit' });
+/** Parent side: start the harness (CPU-profiled into profileDir when given), connect `sockets` watchers, run a burst and a paced run. */
+export async function runFanout(sockets: number, burstEvents: number, pacedEvents: number, pacedIntervalMs: number, profileDir?: string): Promise<FanoutResult> {
+  const profile = profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [];
+  const child = fork(fileURLToPath(import.meta.url), ['--serve-fanout'], { execArgv: [...profile, '--import', 'tsx'], stdio: 'inherit' });
   try {
     const replies: Reply[] = [];
     const waiters: (() => void)[] = [];

@@ -1,4 +1,4 @@
-// `npm run bench:api -- [--url http://host:port] [--seconds 10] [--connections 50] [--sockets 1000]`
+// `npm run bench:api -- [--url http://host:port] [--seconds 10] [--connections 50] [--sockets 1000]` (--help lists all)
 // Measures GET /tasks/{id}/progress throughput and latency idle and while a transcription runs,
 // task-create latency, and WebSocket fan-out to many sockets. A benchmark, not a test: it prints
 // figures and their ratio to the targets of issue 3 and never fails on them.
@@ -21,8 +21,25 @@ const { values } = parseArgs({
     creates: { type: 'string', default: '200' },
     sockets: { type: 'string', default: '1000' },
     'log-level': { type: 'string', default: 'warn' },
+    only: { type: 'string', default: 'idle,create,busy,fanout' },
+    'cpu-prof': { type: 'string' },
+    help: { type: 'boolean', default: false },
   },
 });
+if (values.help) {
+  console.log(`npm run bench:api -- [options]
+  --url URL           measure a running server instead of spawning one (server CPU is then not reported)
+  --seconds N         length of each polling run (default 10)
+  --connections N     keep-alive connections of the polling load (default 50)
+  --creates N         POST /tasks measured one at a time (default 200)
+  --sockets N         WebSocket watchers of the fan-out run (default 1000)
+  --log-level LEVEL   LOG_LEVEL of the spawned server (default warn)
+  --only LIST         parts to run, comma-separated: idle,create,busy,fanout (default all)
+  --cpu-prof DIR      write V8 CPU profiles of the spawned server and the fan-out harness into DIR`);
+  process.exit(0);
+}
+const parts = new Set(values.only.split(',').map((part) => part.trim()));
+const profileArgs = values['cpu-prof'] ? ['--cpu-prof', '--cpu-prof-dir', values['cpu-prof']] : [];
 const seconds = Number(values.seconds);
 const connections = Number(values.connections);
 const creates = Number(values.creates);
@@ -61,7 +78,7 @@ async function spawnServer(dataDir: string): Promise<{ url: string; child: Child
   const env = testEnv(dataDir, {
     PORT: String(port), LOG_LEVEL: values['log-level'], RATE_LIMIT_PER_MINUTE: '0', WORKERS: '1', WHISPER_THREADS: String(os.cpus().length),
   });
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit'], detached: true });
+  const child = spawn(process.execPath, [...profileArgs, '--import', 'tsx', 'src/main.ts'], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit'], detached: true });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   return {
     url: `http://127.0.0.1:${port}`,
@@ -123,6 +140,29 @@ async function taskCreate(base: string, file: string): Promise<void> {
     `p50 ${quantile(latencies, 0.5).toFixed(2)} ms, p99 ${quantile(latencies, 0.99).toFixed(2)} ms`);
 }
 
+/** Polling idle, task create and polling while transcribing, as `--only` asks. */
+async function pollingParts(base: string, pid: number | undefined): Promise<void> {
+  await waitReady(base);
+  const short = longWav(2);
+  const idleId = await submit(base, short);
+  await cancel(base, idleId); // a finished task: polling it involves no transcription
+  if (parts.has('idle')) {
+    await runGetLoad(base, `/tasks/${idleId}/progress`, connections, 2000); // warm-up
+    describeLoad(`GET /tasks/{id}/progress idle, ${connections} connections`, await measuredLoad(base, `/tasks/${idleId}/progress`, pid), TARGETS.idleRps);
+  }
+  if (parts.has('create')) await taskCreate(base, short);
+  if (parts.has('busy')) {
+    const busyId = await submit(base, longWav(600));
+    for (const end = Date.now() + 60_000; (await progress(base, busyId)).progress_stage !== 'transcribing' && Date.now() < end; ) await sleep(100);
+    if (!parts.has('idle')) await runGetLoad(base, `/tasks/${busyId}/progress`, connections, 2000); // warm-up
+    const busy = await measuredLoad(base, `/tasks/${busyId}/progress`, pid);
+    const after = await progress(base, busyId);
+    describeLoad(`GET /tasks/{id}/progress while transcribing (${after.status} at the end, ${after.progress_percentage} %), ${connections} connections`, busy, TARGETS.busyRps);
+    await cancel(base, busyId);
+  }
+  await remove(base, idleId);
+}
+
 async function main(): Promise<void> {
   const cores = os.cpus().length;
   log(`bench:api — ${cores} CPU core(s) (${os.cpus()[0]?.model ?? 'unknown'}), Node ${process.version}.`);
@@ -130,35 +170,22 @@ async function main(): Promise<void> {
   let server: Awaited<ReturnType<typeof spawnServer>> | undefined;
   let dataDir: string | undefined;
   let base = values.url?.replace(/\/$/, '');
-  if (!base) {
+  const http = parts.has('idle') || parts.has('create') || parts.has('busy');
+  if (!base && http) {
     dataDir = tempDataDir();
     server = await spawnServer(dataDir);
     base = server.url;
     log(`server: ${base} (pid ${server.child.pid}, random-weight tiny.en model, 1 worker, LOG_LEVEL=${values['log-level']}, rate limit off)`);
   }
   try {
-    await waitReady(base);
-    const short = longWav(2);
-    const idleId = await submit(base, short);
-    await cancel(base, idleId); // a finished task: polling it involves no transcription
-    await runGetLoad(base, `/tasks/${idleId}/progress`, connections, 2000); // warm-up
-    describeLoad(`GET /tasks/{id}/progress idle, ${connections} connections`, await measuredLoad(base, `/tasks/${idleId}/progress`, server?.child.pid), TARGETS.idleRps);
-
-    await taskCreate(base, short);
-
-    const busyId = await submit(base, longWav(600));
-    for (const end = Date.now() + 60_000; (await progress(base, busyId)).progress_stage !== 'transcribing' && Date.now() < end; ) await sleep(100);
-    const busy = await measuredLoad(base, `/tasks/${busyId}/progress`, server?.child.pid);
-    const after = await progress(base, busyId);
-    describeLoad(`GET /tasks/{id}/progress while transcribing (${after.status} at the end, ${after.progress_percentage} %), ${connections} connections`, busy, TARGETS.busyRps);
-    await cancel(base, busyId);
-    await remove(base, idleId);
+    if (base && http) await pollingParts(base, server?.child.pid);
   } finally {
     await server?.stop();
     if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   }
+  if (!parts.has('fanout')) return;
 
-  const fan = await runFanout(sockets, 200, 100, 20);
+  const fan = await runFanout(sockets, 200, 100, 20, values['cpu-prof']);
   const mb = (b: number) => `${(b / 1024 / 1024).toFixed(0)} MiB`;
   log(`WebSocket fan-out to ${fan.sockets} sockets on one task (own createApp harness process; parent holds the clients):`);
   log(`  burst: ${fan.burst.msgPerSec.toFixed(0)} msg/s (${fan.burst.messages} in ${fan.burst.seconds.toFixed(2)} s, lost ${fan.burst.lost}), delivery p50 ${fan.burst.p50.toFixed(1)} ms, p99 ${fan.burst.p99.toFixed(1)} ms` +
