@@ -15,8 +15,9 @@
  * Protocol (src/engine/protocol.ts): first `ready` or `load_failed` (then it exits 1). Then, per
  * `transcribe`: `started` (media duration), `progress` 0..100, `segment` as produced, and `result`
  * or `failed`. A second `transcribe` while one runs is answered `failed` (PROCESSING_FAILED).
- * `cancel` ends the running task with `failed` CANCELLED; `shutdown` (or a lost parent) cancels,
- * frees the model and exits 0. Native warnings and errors go to stderr for the parent's crash reports.
+ * `cancel` ends the running task with `failed` CANCELLED; `shutdown` cancels, frees the model and
+ * exits 0; losing the parent kills the process at once. Native warnings and errors go to stderr for
+ * the parent's crash reports.
  */
 import os from 'node:os';
 import { probeMedia } from '../audio/probe-media.ts';
@@ -74,8 +75,10 @@ process.on('message', (raw: unknown) => {
   if ((raw as { type?: unknown } | null)?.type === 'shutdown') void stop(0);
   else if (!stopping) session.handle(raw);
 });
-// The parent is gone: nobody will read our results.
-process.on('disconnect', () => void stop(0));
+// The parent is gone: nobody will read our results, and waiting for whisper.cpp to wind down its
+// current pass (seconds on a loaded CPU) would leave an orphan holding the model. Die at once; the OS
+// frees everything, and SIGKILL skips native destructors that could block on a busy compute thread.
+process.on('disconnect', () => process.kill(process.pid, 'SIGKILL'));
 
 const modelPath = env.WHISPER_MODEL ?? '';
 try {
