@@ -2,6 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import type { Context } from 'hono';
+import type { TaskRecord } from '../tasks/task-record.ts';
 import type { AppDeps } from './app-deps.ts';
 import type { AppEnv } from './app-env.ts';
 import { AppError } from './app-error.ts';
@@ -57,6 +58,20 @@ function abandonBody(incoming: IncomingMessage | undefined): void {
   incoming.once('close', () => clearTimeout(timer));
 }
 
+/** The 202 answer for a task whose row exists: its identifier and the links to follow it. */
+export function acceptedResponse(c: Context<AppEnv>, deps: AppDeps, task: TaskRecord) {
+  return c.json(
+    {
+      identifier: task.id,
+      status: 'queued' as const,
+      file_name: task.fileName,
+      created_at: task.createdAt,
+      links: taskLinks(requestOrigin(c, deps.config.TRUST_PROXY), task.id),
+    },
+    202,
+  );
+}
+
 /** POST /tasks: stream the file, validate fields and media, insert the row, then answer 202. */
 export function createTaskHandler(deps: AppDeps) {
   return async (c: Context<AppEnv>) => {
@@ -74,16 +89,7 @@ export function createTaskHandler(deps: AppDeps) {
         owner: requestOwner(c),
       });
       // The row exists from here on: only now is the upload acknowledged.
-      return c.json(
-        {
-          identifier: task.id,
-          status: 'queued' as const,
-          file_name: task.fileName,
-          created_at: task.createdAt,
-          links: taskLinks(requestOrigin(c, deps.config.TRUST_PROXY), task.id),
-        },
-        202,
-      );
+      return acceptedResponse(c, deps, task);
     } catch (error) {
       if (file) await removeUpload(file.dir);
       throw error;

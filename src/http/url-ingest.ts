@@ -10,8 +10,8 @@ import type { AppEnv } from './app-env.ts';
 import { AppError } from './app-error.ts';
 import { requestOwner } from './auth.ts';
 import { safeExtension, sanitizeFileName } from './file-name.ts';
-import { requestOrigin, taskLinks } from './links.ts';
 import { checkMedia } from './media-check.ts';
+import { acceptedResponse } from './task-create.ts';
 import { parseTaskForm, TASK_FORM_FIELDS } from './task-params-schema.ts';
 import { removeUpload } from './upload.ts';
 import { rejectUnknownFields } from './validation.ts';
@@ -64,16 +64,7 @@ export function createUrlTaskHandler(deps: AppDeps) {
       if (mediaPath !== fetched.path) await rename(fetched.path, mediaPath);
       const media = await checkMedia(mediaPath, deps.config, deps.probeMedia);
       const task = deps.tasks.submit({ fileName, mediaPath, mediaDuration: media.durationSec, params, owner: requestOwner(c) });
-      return c.json(
-        {
-          identifier: task.id,
-          status: 'queued' as const,
-          file_name: task.fileName,
-          created_at: task.createdAt,
-          links: taskLinks(requestOrigin(c, deps.config.TRUST_PROXY), task.id),
-        },
-        202,
-      );
+      return acceptedResponse(c, deps, task);
     } catch (error) {
       await removeUpload(dir);
       throw error;

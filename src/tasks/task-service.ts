@@ -4,7 +4,7 @@ import { createProgressFeed } from './progress-feed.ts';
 import { attachProgressWriter } from './progress-writer.ts';
 import { createSpeedEstimator } from './speed-estimator.ts';
 import { createScheduler } from './scheduler.ts';
-import type { RunContext } from './task-runner.ts';
+import type { RunContext, RunningJob } from './task-runner.ts';
 import type { TaskServiceDeps } from './task-service-deps.ts';
 import type { TaskService, TaskSnapshot } from './task-service-types.ts';
 import { assembleWords } from './words.ts';
@@ -30,6 +30,14 @@ export function createTaskService(deps: TaskServiceDeps): TaskService {
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([done, new Promise<void>((resolve) => (timer = setTimeout(resolve, cancelWaitMs)))]);
     clearTimeout(timer);
+  };
+
+  /** Asks a running job to stop (engine abort and transcriber cancel) and waits for it to end, bounded. */
+  const stopJob = async (job: RunningJob) => {
+    job.cancelRequested = true;
+    job.abort.abort();
+    deps.transcriber.cancel(job.taskId);
+    await settle(job.done);
   };
 
   const finishIdle = (id: string, code: 'CANCELLED' | 'TOO_MANY_ATTEMPTS', detail: string) => {
@@ -58,10 +66,7 @@ export function createTaskService(deps: TaskServiceDeps): TaskService {
       if (!task) return undefined;
       const job = scheduler.running(id);
       if (job) {
-        job.cancelRequested = true;
-        job.abort.abort();
-        deps.transcriber.cancel(id);
-        await settle(job.done);
+        await stopJob(job);
       } else if (task.status === 'queued' || task.status === 'processing') {
         // Queued, or `processing` in a row no job of this process runs (before start()).
         scheduler.dequeue(id);
@@ -75,10 +80,7 @@ export function createTaskService(deps: TaskServiceDeps): TaskService {
       if (!task) return false;
       const job = scheduler.running(id);
       if (job) {
-        job.cancelRequested = true;
-        job.abort.abort();
-        deps.transcriber.cancel(id);
-        await settle(job.done);
+        await stopJob(job);
         job.removed = true; // if it still has not ended, its outcome must not touch a deleted row
       }
       scheduler.dequeue(id);
