@@ -1,6 +1,7 @@
 import type { TaskError } from '../tasks/errors.ts';
 import type { TaskRecord } from '../tasks/task-record.ts';
-import type { Segment, TaskParams, TranscriptResult, Word } from '../tasks/types.ts';
+import { segmentJson, transcriptJson } from '../formats/json.ts';
+import type { Segment, TaskParams } from '../tasks/types.ts';
 import type { TaskLinks } from './links.ts';
 
 /** The error object of the contract: null, or the three snake_case fields. */
@@ -54,37 +55,6 @@ export function taskSummaryJson(task: TaskRecord, links: TaskLinks) {
   };
 }
 
-function wordJson(word: Word) {
-  return { word: word.word, start: word.start, end: word.end, probability: word.probability };
-}
-
-/** One segment in snake_case; tokens are left to the verbose formats. */
-export function segmentJson(segment: Segment) {
-  return {
-    id: segment.id,
-    start: segment.start,
-    end: segment.end,
-    text: segment.text,
-    no_speech_prob: segment.noSpeechProb,
-    avg_logprob: segment.avgLogprob,
-    ...(segment.words && { words: segment.words.map(wordJson) }),
-    ...(segment.speaker !== undefined && { speaker: segment.speaker }),
-  };
-}
-
-/** A finished transcript in snake_case (the `json` result format). */
-export function resultJson(result: TranscriptResult) {
-  return {
-    text: result.text,
-    language: result.language,
-    language_probability: result.languageProbability,
-    duration: result.duration,
-    model: result.model,
-    segments: result.segments.map(segmentJson),
-    timings: { decode_ms: result.timings.decodeMs, transcribe_ms: result.timings.transcribeMs, total_ms: result.timings.totalMs },
-  };
-}
-
 /** Extra live facts for the full task view. */
 export interface TaskLiveInfo {
   queue?: { position: number; etaSeconds: number | null };
@@ -99,6 +69,6 @@ export function taskDetailJson(task: TaskRecord, links: TaskLinks, live: TaskLiv
     params: paramsJson(task.params),
     queue: live.queue ? { position: live.queue.position, eta_seconds: live.queue.etaSeconds } : null,
     partial_segments: live.partialSegments ? live.partialSegments.map(segmentJson) : null,
-    result: task.result ? resultJson(task.result) : null,
+    result: task.result ? transcriptJson(task.result) : null,
   };
 }

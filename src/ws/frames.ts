@@ -3,7 +3,7 @@ import type { TaskError } from '../tasks/errors.ts';
 import type { ProgressEvent } from '../tasks/task-events.ts';
 import type { TaskSnapshot } from '../tasks/task-service-types.ts';
 import type { Segment, Stage } from '../tasks/types.ts';
-import { segmentJson } from '../http/task-json.ts';
+import { segmentJson } from '../formats/json.ts';
 
 /** `{"type":"progress",...}` of the progress contract. */
 export interface ProgressFrame {
