@@ -19,6 +19,7 @@
  * exits 0; losing the parent kills the process at once. Native warnings and errors go to stderr for
  * the parent's crash reports.
  */
+import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import { probeMedia } from '../audio/probe-media.ts';
 import { streamAudio } from '../audio/decode-audio.ts';
@@ -79,6 +80,19 @@ process.on('message', (raw: unknown) => {
 // current pass (seconds on a loaded CPU) would leave an orphan holding the model. Die at once; the OS
 // frees everything, and SIGKILL skips native destructors that could block on a busy compute thread.
 process.on('disconnect', () => process.kill(process.pid, 'SIGKILL'));
+// Belt and braces: the disconnect event can be missed (a spawned ffmpeg may hold the channel open), and
+// Node caches process.ppid, so read the live parent from /proc: being re-parented means the parent died.
+const parentPid = process.ppid;
+const liveParent = () => {
+  try {
+    return Number(/^\d+ \(.*\) \S (\d+)/.exec(readFileSync('/proc/self/stat', 'utf8'))?.[1] ?? parentPid);
+  } catch {
+    return parentPid; // not Linux: rely on the disconnect event alone
+  }
+};
+setInterval(() => {
+  if (liveParent() !== parentPid) process.kill(process.pid, 'SIGKILL');
+}, 1000).unref();
 
 const modelPath = env.WHISPER_MODEL ?? '';
 try {
