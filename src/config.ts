@@ -51,6 +51,15 @@ const EnvSchema = v.object({
   MEDIA_RETENTION_HOURS: int(0, 24),
   RESULT_RETENTION_DAYS: int(0, 30),
   TRUST_PROXY: bool(false),
+  PUBLIC_URL: v.pipe(
+    v.optional(v.string(), ''),
+    v.trim(),
+    v.check((s) => s === '' || /^https?:\/\/[^\s/?#]+(\/[^\s?#]*)?$/i.test(s), 'must be an http or https URL without query'),
+    v.transform((s) => s.replace(/\/+$/, '')),
+  ),
+  UPLOAD_IDLE_TIMEOUT_MS: int(100, 60_000),
+  UPLOAD_MIN_BYTES_PER_SECOND: int(1, 16 * 1024),
+  MAX_CONCURRENT_UPLOADS: int(1, 16),
 });
 
 /** The parsed, frozen configuration. */

@@ -13,6 +13,7 @@ import { createWorkerPool } from './engine/worker-pool.ts';
 import type { WorkerPoolOptions } from './engine/worker-pool-options.ts';
 import { createEventBus } from './events/event-bus.ts';
 import { createApp } from './http/app.ts';
+import { requestTimeoutMs } from './http/upload-limits.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { resolveModelPath } from './model-path.ts';
 import { createRetention } from './retention/retention-service.ts';
@@ -41,7 +42,7 @@ export interface RunningServer {
   tasks: TaskService;
   /** Sockets watching tasks (tests check that it empties). */
   registry: Registry;
-  /** Graceful stop: no new connections, sockets closed 1001, running tasks given `graceMs`, then workers and DB. */
+  /** Graceful stop: new work refused with 503 while listening, sockets closed 1001, running tasks given `graceMs`, then listener, workers and DB. */
   close(graceMs?: number): Promise<void>;
 }
 
@@ -72,7 +73,7 @@ export async function startServer(config: Config, overrides: ServerOverrides = {
   });
   const gate = createDrainGate(created.app.fetch);
 
-  const server = await listen(gate.fetch, config.HOST, config.PORT);
+  const server = await listen(gate.fetch, config.HOST, config.PORT, requestTimeoutMs(config));
   created.injectWebSocket(server);
   tasks.start();
   retention.start();
@@ -82,10 +83,12 @@ export async function startServer(config: Config, overrides: ServerOverrides = {
   let closing: Promise<void> | undefined;
   const close = async (graceMs: number) => {
     logger.info({ graceMs }, 'shutting down');
-    gate.drain(); // requests on connections still open get 503 SHUTTING_DOWN for new work
-    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    // The listener stays open through the drain: new work gets 503 SHUTTING_DOWN (a refused
+    // connection would look like a crash to clients and load balancers), reads are still served.
+    gate.drain();
     created.closeSockets(1001, 'server shutting down');
     await Promise.all([tasks.stop(graceMs), retention.stop()]);
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     server.closeAllConnections();
     await closed;
     if (!overrides.transcriber) await transcriber.close();
@@ -136,9 +139,9 @@ function createPool(config: Config, logger: Logger, extra: Partial<WorkerPoolOpt
   });
 }
 
-function listen(fetch: Parameters<typeof serve>[0]['fetch'], hostname: string, port: number): Promise<Server> {
+function listen(fetch: Parameters<typeof serve>[0]['fetch'], hostname: string, port: number, requestTimeout: number): Promise<Server> {
   return new Promise((resolve, reject) => {
-    const server = serve({ fetch, hostname, port }, () => {
+    const server = serve({ fetch, hostname, port, serverOptions: { requestTimeout } }, () => {
       server.off('error', reject);
       resolve(server as Server);
     });

@@ -11,6 +11,7 @@ import { installGuards, logAccessMode } from './app-guards.ts';
 import { docsRoutes } from './docs-routes.ts';
 import { handleError, handleNotFound } from './error-handler.ts';
 import { healthRoutes } from './health-routes.ts';
+import { installMethodGuards } from './method-guard.ts';
 import { metricsRoutes } from './metrics-routes.ts';
 import { buildOpenApiDocument, type OpenApiDocument } from './openapi-document.ts';
 import { createApiRegistry } from './openapi-registry.ts';
@@ -34,7 +35,7 @@ export interface CreatedApp {
   metrics: AppMetrics;
   /** The OpenAPI document served at /openapi.json. */
   openApi(): OpenApiDocument;
-  /** Closes every watching socket (on shutdown) and stops their heartbeats. */
+  /** Closes every watching socket (on shutdown) and every one that opens afterwards. */
   closeSockets(code: number, reason: string): void;
 }
 
@@ -51,6 +52,10 @@ export function createApp(deps: AppDeps): CreatedApp {
   // smaller oversized frames get an INVALID_FRAME error and the socket stays up.
   wss.options.maxPayload = Math.max(deps.config.MAX_WS_FRAME_BYTES * 16, 64 * 1024);
   const bridge = bridgeBusToRegistry(deps.bus, registry);
+  // Clients get a trimmed technical detail (publicDetail); the whole of it is kept here.
+  deps.bus.on('task.failed', ({ taskId, error, status }) => {
+    if (status === 'failed') deps.logger.warn({ taskId, code: error.code, detail: error.technicalDetail }, `task failed: ${error.userMessage}`);
+  });
   const keys = createApiKeys(parseApiKeys(deps.config.API_KEYS));
   logAccessMode(deps, keys);
   const metrics = createAppMetrics({
@@ -72,10 +77,12 @@ export function createApp(deps: AppDeps): CreatedApp {
   app.route('/health', healthRoutes(deps));
   app.route('/tasks', taskRoutes(deps));
   app.route('/v1', openAiRoutes(deps));
-  app.route('/ws', taskSocketRoutes(deps, registry, bridge, upgradeWebSocket));
+  const socketGate = { closing: false };
+  app.route('/ws', taskSocketRoutes(deps, registry, bridge, upgradeWebSocket, socketGate));
   app.route('/metrics', metricsRoutes(metrics));
   app.route('/', docsRoutes(openApi));
   app.route('/', createWebRoutes(deps));
+  installMethodGuards(app);
 
   return {
     app,
@@ -84,6 +91,7 @@ export function createApp(deps: AppDeps): CreatedApp {
     metrics,
     openApi,
     closeSockets(code, reason) {
+      socketGate.closing = true; // sockets opened while the server drains are closed the same way
       registry.closeAll(code, reason);
     },
   };

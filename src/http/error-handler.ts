@@ -10,7 +10,8 @@ export function handleError(logger: Logger): ErrorHandler {
   return (err: Error, c: Context) => {
     if (err instanceof AppError) {
       if (err.status >= 500) logger.error({ err, code: err.code, path: c.req.path }, err.message);
-      return c.json(errorBody(err.code, err.message, err.details), err.status);
+      else if (err.logDetail) logger.warn({ reqId: c.get('requestId'), code: err.code, path: c.req.path, detail: err.logDetail }, err.message);
+      return c.json(errorBody(err.code, err.message, err.details), err.status, err.headers);
     }
     if (err instanceof v.ValiError) {
       const { message, details } = describeIssues(err.issues);

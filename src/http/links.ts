@@ -1,6 +1,6 @@
 import type { Context } from 'hono';
 
-/** Where a task and its views live, as absolute URLs a client can follow. */
+/** Where a task and its views live: absolute URLs under PUBLIC_URL, else paths relative to this server. */
 export interface TaskLinks {
   self: string;
   progress: string;
@@ -8,22 +8,34 @@ export interface TaskLinks {
   result: string;
 }
 
-/** The origin the client used; forwarded headers count only behind a trusted proxy. */
-export function requestOrigin(c: Context, trustProxy: boolean): string {
-  const url = new URL(c.req.url);
-  const proto = trustProxy ? c.req.header('x-forwarded-proto')?.split(',')[0]?.trim() : undefined;
-  const host = (trustProxy ? c.req.header('x-forwarded-host')?.split(',')[0]?.trim() : undefined) ?? c.req.header('host') ?? url.host;
-  return `${proto === 'https' || proto === 'http' ? proto : url.protocol.replace(':', '')}://${host}`;
+/** What decides the links' origin. */
+export interface LinkSettings {
+  PUBLIC_URL: string;
+  TRUST_PROXY: boolean;
 }
 
-/** Links to a task's resources, built from the request's origin. */
-export function taskLinks(origin: string, id: string): TaskLinks {
-  const base = `${origin}/tasks/${encodeURIComponent(id)}`;
-  const wsOrigin = origin.replace(/^http/, 'ws');
+/**
+ * The base that links start with: PUBLIC_URL when set; the forwarded origin behind a trusted proxy
+ * that sends X-Forwarded-Host; else '' (relative links). The client's own Host header is never used:
+ * a forged one would put another origin into answers that may be stored or shared.
+ */
+export function linkBase(c: Context, settings: LinkSettings): string {
+  if (settings.PUBLIC_URL) return settings.PUBLIC_URL;
+  if (!settings.TRUST_PROXY) return '';
+  const host = c.req.header('x-forwarded-host')?.split(',')[0]?.trim();
+  if (!host || !/^[\w.-]+(:\d+)?$|^\[[\da-f:.]+\](:\d+)?$/i.test(host)) return '';
+  const proto = c.req.header('x-forwarded-proto')?.split(',')[0]?.trim();
+  return `${proto === 'https' ? 'https' : 'http'}://${host}`;
+}
+
+/** Links to a task's resources under `base` (see linkBase); the socket link gets ws(s): when absolute. */
+export function taskLinks(base: string, id: string): TaskLinks {
+  const path = `${base}/tasks/${encodeURIComponent(id)}`;
+  const wsBase = base.replace(/^http/, 'ws');
   return {
-    self: base,
-    progress: `${base}/progress`,
-    websocket: `${wsOrigin}/ws/tasks/${encodeURIComponent(id)}`,
-    result: `${base}/result`,
+    self: path,
+    progress: `${path}/progress`,
+    websocket: `${wsBase}/ws/tasks/${encodeURIComponent(id)}`,
+    result: `${path}/result`,
   };
 }

@@ -1,6 +1,7 @@
 import { probeMedia } from '../audio/probe-media.ts';
 import type { Config } from '../config.ts';
 import { AppError } from './app-error.ts';
+import { publicDetail } from './public-detail.ts';
 
 /** What the upload route needs to know about a stored file. */
 export interface MediaInfo {
@@ -16,14 +17,14 @@ export interface MediaInfo {
 export type MediaProber = (filePath: string) => Promise<MediaInfo>;
 
 /** Rejects uploads that are not media (415), have no audio (422) or are longer than MAX_AUDIO_SECONDS (413). */
-export async function checkMedia(filePath: string, config: Config, probe: MediaProber = probeMedia): Promise<MediaInfo> {
+export async function checkMedia(filePath: string, config: Config, probe: MediaProber = probeMedia, fileName?: string): Promise<MediaInfo> {
   let info: MediaInfo;
   try {
     info = await probe(filePath);
   } catch (error) {
-    throw notMedia(error instanceof Error ? error.message : String(error));
+    throw notMedia(error instanceof Error ? error.message : String(error), fileName);
   }
-  if (info.container === null) throw notMedia(info.detail || 'no audio or video container recognised');
+  if (info.container === null) throw notMedia(info.detail || 'no audio or video container recognised', fileName);
   if (!info.hasAudio) {
     throw new AppError(422, 'NO_AUDIO', 'The file has no audio track to transcribe.', { container: info.container });
   }
@@ -36,6 +37,9 @@ export async function checkMedia(filePath: string, config: Config, probe: MediaP
   return info;
 }
 
-function notMedia(reason: string): AppError {
-  return new AppError(415, 'UNSUPPORTED_MEDIA', 'The file is not audio or video that can be transcribed.', { reason: reason.slice(0, 500) });
+// The client sees a short cause under its own file name; the log keeps the probe's whole output.
+function notMedia(reason: string, fileName: string | undefined): AppError {
+  const error = new AppError(415, 'UNSUPPORTED_MEDIA', 'The file is not audio or video that can be transcribed.', { reason: publicDetail(reason, fileName) });
+  error.logDetail = reason;
+  return error;
 }

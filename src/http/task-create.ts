@@ -7,10 +7,11 @@ import type { AppDeps } from './app-deps.ts';
 import type { AppEnv } from './app-env.ts';
 import { AppError } from './app-error.ts';
 import { requestOwner } from './auth.ts';
-import { requestOrigin, taskLinks } from './links.ts';
+import { linkBase, taskLinks } from './links.ts';
 import { checkMedia } from './media-check.ts';
 import { parseTaskForm, TASK_FORM_FIELDS } from './task-params-schema.ts';
 import { receiveUpload, removeUpload, type UploadResult } from './upload.ts';
+import { createUploadSlots, watchUploadPace, type UploadSlots } from './upload-limits.ts';
 
 /** Room for multipart boundaries and text fields on top of the file limit. */
 const MULTIPART_OVERHEAD_BYTES = 64 * 1024;
@@ -27,17 +28,35 @@ export async function readMediaUpload(c: Context<AppEnv>, deps: AppDeps, allowed
     throw new AppError(413, 'UPLOAD_TOO_LARGE', `The file is larger than the limit of ${max} bytes.`, { max_bytes: max });
   }
   const incoming = c.env?.incoming;
+  let release: () => void;
+  try {
+    release = uploadSlots(deps).take();
+  } catch (error) {
+    abandonBody(incoming);
+    throw error;
+  }
   const body = incoming ?? (c.req.raw.body ? Readable.fromWeb(c.req.raw.body as import('node:stream/web').ReadableStream) : Readable.from([]));
   try {
     return await receiveUpload(body, { 'content-type': c.req.header('content-type') }, {
       uploadsDir: path.join(deps.config.DATA_DIR, 'uploads'),
       maxBytes: max,
       allowedFields,
+      watch: (fail) => watchUploadPace(deps.config, fail),
     });
   } catch (error) {
     abandonBody(incoming);
     throw error;
+  } finally {
+    release();
   }
+}
+
+// One counter per app (keyed by its config object), so in-process test apps do not share slots.
+const slotsByConfig = new WeakMap<object, UploadSlots>();
+function uploadSlots(deps: AppDeps): UploadSlots {
+  let slots = slotsByConfig.get(deps.config);
+  if (!slots) slotsByConfig.set(deps.config, (slots = createUploadSlots(deps.config.MAX_CONCURRENT_UPLOADS)));
+  return slots;
 }
 
 /** How long a refused body may keep arriving (discarded) so the client can read the answer. */
@@ -66,7 +85,7 @@ export function acceptedResponse(c: Context<AppEnv>, deps: AppDeps, task: TaskRe
       status: 'queued' as const,
       file_name: task.fileName,
       created_at: task.createdAt,
-      links: taskLinks(requestOrigin(c, deps.config.TRUST_PROXY), task.id),
+      links: taskLinks(linkBase(c, deps.config), task.id),
     },
     202,
   );
@@ -80,7 +99,7 @@ export function createTaskHandler(deps: AppDeps) {
       if (!file) throw new AppError(400, 'FILE_REQUIRED', 'Attach the media as a file in the multipart field "file".');
       if (file.size === 0) throw new AppError(400, 'EMPTY_FILE', 'The uploaded file is empty.');
       const params = parseTaskForm(fields, deps.engine.modelInfo(), deps.canDiarize);
-      const media = await checkMedia(file.path, deps.config, deps.probeMedia);
+      const media = await checkMedia(file.path, deps.config, deps.probeMedia, file.fileName);
       const task = deps.tasks.submit({
         fileName: file.fileName,
         mediaPath: file.path,

@@ -3,13 +3,14 @@ import type { TaskRecord } from '../tasks/task-record.ts';
 import { segmentJson, transcriptJson } from '../formats/json.ts';
 import type { Segment, TaskParams } from '../tasks/types.ts';
 import type { TaskLinks } from './links.ts';
+import { publicDetail } from './public-detail.ts';
 
 /** The error object of the contract: null, or the three snake_case fields. */
 export type ErrorJson = { error_code: string; user_message: string; technical_detail: string } | null;
 
-/** A task error in its contract form. */
+/** A task error in its contract form; the detail without server paths or raw tool output (the log has those). */
 export function errorJson(error: TaskError | null): ErrorJson {
-  return error && { error_code: error.code, user_message: error.userMessage, technical_detail: error.technicalDetail };
+  return error && { error_code: error.code, user_message: error.userMessage, technical_detail: publicDetail(error.technicalDetail) };
 }
 
 /** The polling fallback body, exactly as the progress contract names it. */

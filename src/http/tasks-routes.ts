@@ -5,7 +5,7 @@ import type { TaskProgress, TaskService } from '../tasks/task-service-types.ts';
 import type { AppDeps } from './app-deps.ts';
 import type { AppEnv } from './app-env.ts';
 import { AppError } from './app-error.ts';
-import { requestOrigin, taskLinks } from './links.ts';
+import { linkBase, taskLinks } from './links.ts';
 import { resultHandler } from './result-routes.ts';
 import { createTaskHandler } from './task-create.ts';
 import { progressJson, taskDetailJson, taskSummaryJson } from './task-json.ts';
@@ -29,7 +29,7 @@ export function progressReader(tasks: Pick<TaskService, 'get' | 'progress'>): (i
 /** Routes under /tasks: create, list, read, progress, result, cancel, delete. */
 export function taskRoutes(deps: AppDeps): Hono<AppEnv> {
   const routes = new Hono<AppEnv>();
-  const links = (c: Context<AppEnv>, id: string) => taskLinks(requestOrigin(c, deps.config.TRUST_PROXY), id);
+  const links = (c: Context<AppEnv>, id: string) => taskLinks(linkBase(c, deps.config), id);
   const notFound = (id: string) => new AppError(404, 'TASK_NOT_FOUND', `No task with id "${id.slice(0, 100)}".`);
   const find = (id: string): TaskRecord => {
     const task = deps.tasks.get(id);

@@ -33,6 +33,8 @@ export interface UploadOptions {
   /** Text fields allowed besides the file; another name stops the upload at once with 400. */
   allowedFields?: readonly string[];
   maxFieldBytes?: number;
+  /** Watches the pace of the body (see watchUploadPace); `fail` ends the upload with its error. */
+  watch?: (fail: (error: unknown) => void) => { add(bytes: number): void; stop(): void };
 }
 
 /**
@@ -50,6 +52,8 @@ export async function receiveUpload(
   try {
     parser = busboy({
       headers: { 'content-type': headers['content-type'] },
+      // Browsers and curl send file names as raw UTF-8; busboy's default (latin1) would garble them.
+      defParamCharset: 'utf8',
       limits: { files: 1, fields: maxFields, parts: maxFields + 1, fieldSize: options.maxFieldBytes ?? 16 * 1024, fileSize: options.maxBytes },
     });
   } catch (error) {
@@ -63,6 +67,7 @@ export async function receiveUpload(
   let writing: Promise<void> | null = null;
   let writer: WriteStream | null = null;
   let failed = false;
+  let pace: ReturnType<NonNullable<UploadOptions['watch']>> | undefined;
 
   const done = new Promise<void>((resolve, reject) => {
     const fail = (error: unknown) => {
@@ -72,6 +77,7 @@ export async function receiveUpload(
       writer?.destroy();
       reject(error);
     };
+    pace = options.watch?.(fail);
     parser.on('field', (name, value, info) => {
       if (failed) return;
       if (options.allowedFields && !options.allowedFields.includes(name) && name !== fileField) {
@@ -124,9 +130,12 @@ export async function receiveUpload(
     // Made before parsing so the file's stream gets its writer in the same turn it appears.
     await mkdir(dir, { recursive: true });
     source.pipe(parser);
+    if (pace) source.on('data', (chunk: Buffer) => pace!.add(chunk.length));
     const failed = await outcome;
+    pace?.stop();
     if (failed) throw failed.error;
   } catch (error) {
+    pace?.stop();
     await removeUpload(dir, writing);
     throw error;
   }

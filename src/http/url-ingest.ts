@@ -45,6 +45,10 @@ export function createUrlTaskHandler(deps: AppDeps) {
     if (typeof url !== 'string' || url.trim() === '' || url.length > MAX_URL_CHARS) {
       throw new AppError(400, 'INVALID_FIELD', `Give "url" as an http or https URL of at most ${MAX_URL_CHARS} characters.`, [{ field: 'url', message: 'required' }]);
     }
+    // Malformed is the client's typo (400); a well-formed URL to a refused scheme or place is 403 URL_FORBIDDEN.
+    if (!URL.canParse(url.trim())) {
+      throw new AppError(400, 'INVALID_URL', 'Give "url" as an absolute http or https URL, such as https://example.com/talk.mp3.', [{ field: 'url', message: 'not a valid absolute URL' }]);
+    }
     const params = parseTaskForm(asFormFields(options), deps.engine.modelInfo(), deps.canDiarize);
     const dir = path.join(deps.config.DATA_DIR, 'uploads', randomUUID());
     await mkdir(dir, { recursive: true });
@@ -62,7 +66,7 @@ export function createUrlTaskHandler(deps: AppDeps) {
       const fileName = sanitizeFileName(fetched.fileName, 'download');
       const mediaPath = path.join(dir, `media${safeExtension(fileName)}`);
       if (mediaPath !== fetched.path) await rename(fetched.path, mediaPath);
-      const media = await checkMedia(mediaPath, deps.config, deps.probeMedia);
+      const media = await checkMedia(mediaPath, deps.config, deps.probeMedia, fileName);
       const task = deps.tasks.submit({ fileName, mediaPath, mediaDuration: media.durationSec, params, owner: requestOwner(c) });
       return acceptedResponse(c, deps, task);
     } catch (error) {

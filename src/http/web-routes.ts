@@ -4,6 +4,7 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { Hono } from 'hono';
+import { attachmentDisposition } from '../formats/download-name.ts';
 import type { Context } from 'hono';
 import type { TaskRecord } from '../tasks/task-record.ts';
 
@@ -118,7 +119,10 @@ export function createWebRoutes(deps: WebRouteDeps): Hono {
     const gone = () => c.json(errorBody('MEDIA_DELETED', "This task's media file has been deleted."), 410);
     if (!task.mediaPath) return gone();
     try {
-      return await sendMedia(c, task.mediaPath, typeOf(task.fileName) ?? typeOf(task.mediaPath) ?? 'application/octet-stream');
+      const res = await sendMedia(c, task.mediaPath, typeOf(task.fileName) ?? typeOf(task.mediaPath) ?? 'application/octet-stream');
+      // "Save as" offers the client's own name (UTF-8 in filename*), never our media.<ext>.
+      res.headers.set('Content-Disposition', attachmentDisposition(task.fileName).replace(/^attachment/, 'inline'));
+      return res;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return gone();
       throw error;

@@ -16,8 +16,13 @@ interface Sent {
 export interface BusBridge {
   /** The frame a socket joining now gets: the newer of the stored snapshot and what watchers were sent. */
   joinFrame(taskId: string, snapshot: TaskSnapshot): ProgressFrame | ErrorFrame;
+  /** True when a frame is a task's last (complete, or its final error). */
+  isFinal(frame: ProgressFrame | ErrorFrame): boolean;
   close(): void;
 }
+
+/** Close code after a task's final frame (normal closure). */
+export const CLOSE_TASK_ENDED = 1000;
 
 // Stage index and percentage folded into one number that must never go down for a task.
 const rank = (stage: Stage, percentage: number) => STAGES.indexOf(stage) * 1000 + percentage;
@@ -38,6 +43,8 @@ export function bridgeBusToRegistry(bus: EventBus<TaskEventMap>, registry: Regis
   const deliver = (taskId: string, next: Sent) => {
     sent.set(taskId, next);
     registry.broadcast(taskId, next.frame);
+    // Nothing follows the final frame: close cleanly, so a client waiting for the close is released.
+    if (next.ended) registry.closeAll(CLOSE_TASK_ENDED, 'task ended', taskId);
   };
 
   const unsubscribe = [
@@ -74,6 +81,7 @@ export function bridgeBusToRegistry(bus: EventBus<TaskEventMap>, registry: Regis
       sent.set(taskId, current);
       return current.frame;
     },
+    isFinal: (frame) => frame.type === 'error' || frame.stage === 'complete',
     close() {
       for (const off of unsubscribe) off();
       sent.clear();

@@ -4,6 +4,7 @@ import type { ProgressEvent } from '../tasks/task-events.ts';
 import type { TaskSnapshot } from '../tasks/task-service-types.ts';
 import type { Segment, Stage } from '../tasks/types.ts';
 import { segmentJson } from '../formats/json.ts';
+import { publicDetail } from '../http/public-detail.ts';
 
 /** `{"type":"progress",...}` of the progress contract. */
 export interface ProgressFrame {
@@ -53,9 +54,9 @@ export function progressFrame(event: ProgressEvent): ProgressFrame {
   };
 }
 
-/** A task error as a frame. */
+/** A task error as a frame; the detail as clients may see it (see publicDetail). */
 export function taskErrorFrame(taskId: string, error: TaskError, timestamp = now()): ErrorFrame {
-  return { type: 'error', task_id: taskId, error_code: error.code, user_message: error.userMessage, technical_detail: error.technicalDetail, timestamp };
+  return { type: 'error', task_id: taskId, error_code: error.code, user_message: error.userMessage, technical_detail: publicDetail(error.technicalDetail), timestamp };
 }
 
 /** An error frame about the connection itself (bad client frame, unknown task, limits). */

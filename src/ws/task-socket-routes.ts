@@ -12,7 +12,12 @@ import { startHeartbeat } from './heartbeat.ts';
 import type { Registry } from './registry.ts';
 
 /** Close codes this endpoint uses besides the standard ones. */
-export const CLOSE_CODES = { unknownTask: 4404, tooManyConnections: 4429, shuttingDown: 1001 } as const;
+export const CLOSE_CODES = { unknownTask: 4404, tooManyConnections: 4429, shuttingDown: 1001, taskEnded: 1000 } as const;
+
+/** Set once the server drains: sockets that open from then on get the current state and close 1001. */
+export interface SocketGate {
+  closing: boolean;
+}
 
 /** `/ws/tasks/:id`: current state at once, then live frames, heartbeats and ping/pong until closed. */
 export function taskSocketRoutes(
@@ -20,6 +25,7 @@ export function taskSocketRoutes(
   registry: Registry,
   bridge: BusBridge,
   upgradeWebSocket: NodeWebSocket['upgradeWebSocket'],
+  gate: SocketGate = { closing: false },
 ): Hono<AppEnv> {
   const { config, logger } = deps;
   const routes = new Hono<AppEnv>();
@@ -48,9 +54,19 @@ export function taskSocketRoutes(
             const detail = `limits: ${config.MAX_WS_CONNECTIONS} sockets in all, ${config.MAX_WS_CONNECTIONS_PER_TASK} per task`;
             return refuse('TOO_MANY_CONNECTIONS', 'Too many clients are watching right now; poll the progress URL instead.', detail, CLOSE_CODES.tooManyConnections);
           }
+          if (gate.closing) {
+            registry.send(socket, bridge.joinFrame(taskId, snapshot));
+            return socket.close(CLOSE_CODES.shuttingDown, 'server shutting down');
+          }
+          const joined = bridge.joinFrame(taskId, snapshot);
+          // A task that has ended gets its final frame and a normal close: nothing more will come.
+          if (bridge.isFinal(joined)) {
+            registry.send(socket, joined);
+            return socket.close(CLOSE_CODES.taskEnded, 'task ended');
+          }
           // Registering and sending the current state happen in one turn, so no event falls between them.
           registry.add(taskId, socket, stream);
-          registry.send(socket, bridge.joinFrame(taskId, snapshot));
+          registry.send(socket, joined);
           const stopHeartbeat = startHeartbeat(socket, config.HEARTBEAT_INTERVAL_MS, () => registry.send(socket, heartbeatFrame()), () => {
             logger.debug({ taskId }, 'websocket peer stopped answering pings; dropping it');
           });

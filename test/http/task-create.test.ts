@@ -33,8 +33,8 @@ describe('POST /tasks', () => {
     expect(record).toBeDefined();
     expect(record.params).toMatchObject({ language: 'en', wordTimestamps: false, temperature: 0.2, task: 'transcribe' });
     expect(readFileSync(record.mediaPath!).equals(wav)).toBe(true);
-    expect(json.links.websocket).toBe(`ws://localhost/ws/tasks/${json.identifier}`);
-    expect(json.links.progress).toBe(`http://localhost/tasks/${json.identifier}/progress`);
+    expect(json.links.websocket).toBe(`/ws/tasks/${json.identifier}`);
+    expect(json.links.progress).toBe(`/tasks/${json.identifier}/progress`);
     expect(record.mediaDuration).toBeCloseTo(11, 0);
   });
 

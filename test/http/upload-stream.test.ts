@@ -68,8 +68,8 @@ describe('streaming upload', () => {
     const res = await fetch(`${server.url}/tasks`, { method: 'POST', body });
     expect(res.status).toBe(202);
     const created = (await res.json()) as { identifier: string; links: { self: string } };
-    expect(created.links.self).toBe(`${server.url}/tasks/${created.identifier}`);
-    const task = (await (await fetch(created.links.self)).json()) as { params: { word_timestamps: boolean } };
+    expect(created.links.self).toBe(`/tasks/${created.identifier}`);
+    const task = (await (await fetch(`${server.url}${created.links.self}`)).json()) as { params: { word_timestamps: boolean } };
     expect(task.params.word_timestamps).toBe(true);
   });
 });

@@ -97,7 +97,7 @@ describe('live progress over a real server', () => {
 
     const after = await watch(task.identifier);
     expect(await after.next(() => true)).toMatchObject({ type: 'progress', stage: 'complete', percentage: 100, task_id: task.identifier });
-    const result = await fetch(task.links.result + '?format=json');
+    const result = await fetch(`${t.url}${task.links.result}?format=json`);
     expect(result.status).toBe(200);
 
     for (const c of [...stayers, late, after]) c.ws.close();
@@ -106,8 +106,9 @@ describe('live progress over a real server', () => {
   }, SLOW);
 
   it('sends heartbeats at the configured interval, answers ping with pong and garbage with an error frame', async () => {
+    // A task that has not ended (a socket on an ended one is closed after its final frame): it waits behind another.
+    const blocker = await submit();
     const task = await submit();
-    await fetch(`${t.url}/tasks/${task.identifier}/cancel`, { method: 'POST' });
     const c = await watch(task.identifier);
     await new Promise((r) => setTimeout(r, 1100));
     const beats = c.frames.filter((f) => f.type === 'heartbeat');
@@ -122,6 +123,7 @@ describe('live progress over a real server', () => {
     await c.next((f) => f.type === 'pong', from);
     expect(c.ws.readyState).toBe(c.ws.OPEN);
     c.ws.close();
+    for (const id of [task.identifier, blocker.identifier]) await fetch(`${t.url}/tasks/${id}/cancel`, { method: 'POST' });
   }, SLOW);
 
   it('serves polling with no socket ever connected, and 404 for unknown ids', async () => {

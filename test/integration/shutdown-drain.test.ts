@@ -58,7 +58,7 @@ describe('RunningServer.close', () => {
     return ((await response.json()) as Json).identifier as string;
   }
 
-  it('stops the listener and closes sockets with 1001 at once, then waits for the running task within the grace', async () => {
+  it('closes sockets with 1001 at once, keeps answering (503 for new work) while the running task gets its grace, then stops the listener', async () => {
     const dataDir = tempDataDir();
     cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
     const engine = createFakeTranscriber('manual');
@@ -71,11 +71,12 @@ describe('RunningServer.close', () => {
     let closed = false;
     const closing = t.server.close(60_000).then(() => (closed = true));
     expect(await watcher.closed).toMatchObject({ code: 1001 });
-    await expect(fetch(`${t.url}/health/live`)).rejects.toThrow();
+    expect((await fetch(`${t.url}/health/live`)).status).toBe(200);
     expect(closed).toBe(false); // still draining: the task has not ended
     job!.started(11);
     job!.succeed();
     await closing;
+    await expect(fetch(`${t.url}/health/live`)).rejects.toThrow();
 
     const again = await startTestServer({ engine: createFakeTranscriber({ stepMs: 1 }), dataDir });
     cleanups.push(() => again.close());

@@ -92,9 +92,15 @@ describe('graceful shutdown', () => {
 
     first.kill('SIGINT');
     expect(await watcher.closed).toMatchObject({ code: 1001 });
-    // New connections are refused while the task drains.
-    await waitFor(() => refused(first.url), (r) => r, 5_000);
+    // While the task drains the server still listens: new work gets 503 SHUTTING_DOWN, liveness 200.
+    const form = new FormData();
+    form.append('file', new Blob([readFileSync(JFK_WAV)], { type: 'audio/wav' }), 'jfk.wav');
+    const late = await fetch(`${first.url}/tasks`, { method: 'POST', body: form });
+    expect(late.status).toBe(503);
+    expect(((await late.json()) as Json).error.code).toBe('SHUTTING_DOWN');
+    expect((await fetch(`${first.url}/health/live`)).status).toBe(200);
     expect(await first.exited).toEqual({ code: 0, signal: null });
+    expect(await refused(first.url)).toBe(true);
     expect(walBytes(dataDir)).toBe(0);
 
     const second = await startProcess(dataDir, {});
