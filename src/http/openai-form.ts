@@ -4,7 +4,7 @@ import { AppError } from './app-error.ts';
 import { parseTaskForm } from './task-params-schema.ts';
 import { boolField, parseInput, rejectUnknownFields } from './validation.ts';
 
-/** The multipart fields OpenAI's audio endpoints take besides `file` (include[] and chunking_strategy are accepted and ignored). */
+/** The multipart fields OpenAI's audio endpoints take besides `file` (chunking_strategy is accepted and ignored; include[] is refused). */
 export const OPENAI_FIELDS = [
   'model', 'language', 'prompt', 'response_format', 'temperature', 'timestamp_granularities[]', 'stream', 'include[]', 'chunking_strategy',
 ] as const;
@@ -34,6 +34,21 @@ const FormSchema = v.object({
   stream: v.optional(boolField),
 });
 
+// Options this server cannot honour are refused rather than silently ignored.
+function refuseUnsupported(fields: Record<string, string>, format: string, stream: boolean): void {
+  const include = (fields['include[]'] ?? '').split(',').map((x) => x.trim()).filter(Boolean);
+  if (include.length > 0) {
+    throw new AppError(400, 'INVALID_FIELD', `include[]=${include.join(',')} is not supported here: this server returns no token logprobs.`, [
+      { field: 'include[]', message: 'not supported' },
+    ]);
+  }
+  if (stream && !['json', 'text'].includes(format)) {
+    throw new AppError(400, 'INVALID_FIELD', `stream=true sends text deltas; it works with response_format json or text, not ${format}.`, [
+      { field: 'stream', message: `not available with response_format ${format}` },
+    ]);
+  }
+}
+
 /** Validates the form; the task options go through the same schema and model checks as POST /tasks. */
 export function parseOpenAiForm(
   fields: Record<string, string>,
@@ -52,6 +67,7 @@ export function parseOpenAiForm(
       { field: 'timestamp_granularities[]', message: 'needs response_format verbose_json' },
     ]);
   }
+  refuseUnsupported(fields, form.response_format, form.stream ?? false);
   const taskFields: Record<string, string> = { task, word_timestamps: String(granularities.includes('word')) };
   if (fields.language !== undefined && fields.language !== '') taskFields.language = fields.language;
   if (fields.prompt !== undefined) taskFields.initial_prompt = fields.prompt;

@@ -133,3 +133,25 @@ describe('server internals in errors', () => {
     expect(publicDetail('x'.repeat(1000)).length).toBeLessThanOrEqual(300);
   });
 });
+
+describe('OpenAI route options that cannot be honoured', () => {
+  async function transcribe(t: T, fields: Record<string, string>) {
+    const body = new FormData();
+    body.append('file', new Blob([new Uint8Array(wav)]), 'jfk.wav');
+    body.append('model', 'whisper-1');
+    for (const [k, v] of Object.entries(fields)) body.append(k, v);
+    const res = await t.app.request('/v1/audio/transcriptions', { method: 'POST', body });
+    return { status: res.status, json: (await res.json()) as Record<string, any> };
+  }
+
+  it('refuses include[]=logprobs and stream=true with srt in OpenAI\'s envelope instead of ignoring them', async () => {
+    const t = buildTestApp();
+    const logprobs = await transcribe(t, { 'include[]': 'logprobs' });
+    expect(logprobs.status).toBe(400);
+    expect(logprobs.json.error).toMatchObject({ type: 'invalid_request_error', param: 'include[]', message: expect.stringContaining('logprobs') });
+    const srt = await transcribe(t, { stream: 'true', response_format: 'srt' });
+    expect(srt.status).toBe(400);
+    expect(srt.json.error).toMatchObject({ type: 'invalid_request_error', param: 'stream' });
+    expect(t.tasks.records.size).toBe(0);
+  });
+});
