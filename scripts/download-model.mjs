@@ -70,16 +70,70 @@ function progressReporter(total) {
   };
 }
 
+// fetch() says only "fetch failed"; the reason is in its cause chain (a system or TLS error code).
+function rootCause(err) {
+  let e = err;
+  for (let i = 0; i < 5 && e?.cause; i++) e = e.cause;
+  return e ?? err;
+}
+
+function networkReason(err, url) {
+  const cause = rootCause(err);
+  const code = String(cause?.code ?? '');
+  const host = new URL(url).host;
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return `DNS: the name ${new URL(url).hostname} could not be resolved (${code}); check the network or set MODEL_BASE_URL to a reachable mirror`;
+  if (code === 'ECONNREFUSED') return `connection refused by ${host}`;
+  if (code === 'ECONNRESET' || code === 'UND_ERR_SOCKET') return `the connection to ${host} was reset (${code})`;
+  if (code === 'ETIMEDOUT' || code.startsWith('UND_ERR_') && /TIMEOUT/.test(code)) return `timed out connecting to ${host} (${code})`;
+  if (code === 'ENETUNREACH' || code === 'EHOSTUNREACH') return `no route to ${host} (${code})`;
+  if (/CERT|SSL|TLS|SELF_SIGNED|UNABLE_TO_VERIFY/i.test(code) || /certificate|ssl|tls/i.test(String(cause?.message))) {
+    // OpenSSL's text is "…:SSL routines:<function>:<reason>:<source file>…": the reason is what a person needs.
+    const text = String(cause.message);
+    const reason = /SSL routines:[^:]*:([^:]+)/.exec(text)?.[1] ?? text.replace(/\s+/g, ' ').trim();
+    const hint = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY/.test(code) ? '; a proxy that intercepts HTTPS needs NODE_EXTRA_CA_CERTS' : '';
+    return `TLS: ${reason}${code ? ` (${code})` : ''}${hint}`;
+  }
+  return `${cause?.message ?? String(err)}${code ? ` (${code})` : ''}`;
+}
+
+function httpHint(status) {
+  if (status === 404) return ' (the file is not at that address; check the name or MODEL_BASE_URL)';
+  if (status === 401 || status === 403) return ' (the server refused access)';
+  if (status === 429 || status >= 500) return ' (the server is busy or failing; try again later)';
+  return '';
+}
+
+const DISK_CODES = new Set(['ENOSPC', 'EACCES', 'EPERM', 'EROFS', 'ENOTDIR', 'EDQUOT', 'EISDIR', 'EEXIST']);
+function isDiskError(err) {
+  return DISK_CODES.has(String(err?.code ?? ''));
+}
+
+function diskReason(err, dir) {
+  const code = String(err?.code ?? '');
+  if (code === 'ENOSPC' || code === 'EDQUOT') return `no space left to write the model in ${dir} (${code})`;
+  if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') return `cannot write to ${dir} (${code}); choose another folder with --dir or DATA_DIR`;
+  return `cannot use ${dir} as the models folder: ${err.message}`;
+}
+
 async function download(name, dir) {
   const model = KNOWN_MODELS[name];
   const file = `ggml-${name}.bin`;
   const base = process.env.MODEL_BASE_URL || model.repo;
   const url = `${base.replace(/\/$/, '')}/${file}`;
   const dest = path.join(dir, file);
-  mkdirSync(dir, { recursive: true });
+  try {
+    mkdirSync(dir, { recursive: true });
+  } catch (err) {
+    throw new Error(`disk: ${diskReason(err, dir)}`);
+  }
   process.stderr.write(`downloading ${url}\n`);
-  const res = await fetch(url, { redirect: 'follow' });
-  if (!res.ok || !res.body) throw new Error(`download of ${url} failed: HTTP ${res.status}`);
+  let res;
+  try {
+    res = await fetch(url, { redirect: 'follow' });
+  } catch (err) {
+    throw new Error(`download of ${url} failed: ${networkReason(err, url)}`);
+  }
+  if (!res.ok || !res.body) throw new Error(`download of ${url} failed: HTTP ${res.status} ${res.statusText}`.trim() + httpHint(res.status));
   const total = Number(res.headers.get('content-length')) || model.bytes;
   const hash = createHash('sha256');
   const progress = progressReporter(total);
@@ -91,7 +145,9 @@ async function download(name, dir) {
         for await (const chunk of source) { hash.update(chunk); progress.add(chunk.length); yield chunk; }
       },
       createWriteStream(tmp),
-    );
+    ).catch((err) => {
+      throw new Error(isDiskError(err) ? `disk: ${diskReason(err, dir)}` : `download of ${url} broke off: ${networkReason(err, url)}`);
+    });
     const actual = hash.digest('hex');
     if (actual !== model.sha256) throw new Error(`checksum mismatch for ${file}: expected ${model.sha256}, got ${actual}; the file was deleted`);
     renameSync(tmp, dest);

@@ -17,6 +17,15 @@ const bool = (fallback: boolean) =>
     v.picklist(['1', '0', 'true', 'false', 'yes', 'no', 'on', 'off'], 'must be true or false'),
     v.transform((s) => ['1', 'true', 'yes', 'on'].includes(s)),
   );
+const float = (min: number, max: number, fallback: number) =>
+  v.pipe(
+    v.optional(v.string(), String(fallback)),
+    v.trim(),
+    v.regex(/^\d+(\.\d+)?$/, 'must be a number such as 0.5'),
+    v.transform(Number),
+    v.minValue(min, `must be at least ${min}`),
+    v.maxValue(max, `must be at most ${max}`),
+  );
 const list = v.pipe(
   v.optional(v.string(), ''),
   v.transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean)),
@@ -37,6 +46,12 @@ const EnvSchema = v.object({
   LOG_LEVEL: v.optional(v.picklist(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']), 'info'),
   MAX_UPLOAD_BYTES: int(1, 1024 * 1024 * 1024),
   MAX_AUDIO_SECONDS: int(1, 4 * 60 * 60),
+  DIARIZATION_SEGMENTATION_MODEL: v.optional(v.pipe(v.string(), v.minLength(1)), 'pyannote-segmentation-3.0.int8.onnx'),
+  DIARIZATION_EMBEDDING_MODEL: v.optional(v.pipe(v.string(), v.minLength(1)), 'wespeaker_en_voxceleb_resnet34_LM.onnx'),
+  DIARIZATION_THRESHOLD: float(0.01, 2, 0.5),
+  DIARIZATION_MIN_DURATION_ON: float(0, 10, 0.3),
+  DIARIZATION_MIN_DURATION_OFF: float(0, 10, 0.5),
+  DIARIZATION_THREADS: int(1, 1),
   MAX_ATTEMPTS: int(1, 3),
   URL_FETCH_TIMEOUT_MS: int(100, 5 * 60 * 1000),
   URL_FETCH_ALLOW_HOSTS: list,

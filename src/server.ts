@@ -6,6 +6,7 @@ import { serve } from '@hono/node-server';
 import type { Config } from './config.ts';
 import { databaseFile, openDatabase, type DatabaseHandle } from './db/database.ts';
 import { createMediaRemover } from './db/media-files.ts';
+import { DIARIZATION_DOWNLOAD, resolveDiarization } from './diarization-models.ts';
 import { migrateToLatest } from './db/migrate.ts';
 import { createSqliteRetentionStore } from './db/retention-store.ts';
 import { createSqliteTaskStore } from './db/sqlite-task-store.ts';
@@ -19,7 +20,6 @@ import { resolveModelPath } from './model-path.ts';
 import { createRetention } from './retention/retention-service.ts';
 import { createDrainGate } from './shutdown/drain-gate.ts';
 import type { TaskEventMap } from './tasks/task-events.ts';
-import type { Diarizer } from './tasks/task-service-deps.ts';
 import type { TaskService } from './tasks/task-service-types.ts';
 import type { Registry } from './ws/registry.ts';
 import { createTaskService } from './tasks/task-service.ts';
@@ -30,7 +30,8 @@ export interface ServerOverrides {
   /** Replaces the worker pool; the caller keeps ownership and closes it. */
   transcriber?: Transcriber;
   logger?: Logger;
-  diarizer?: Diarizer;
+  /** With a replaced transcriber: whether it labels speakers (default: whether the models are there). */
+  canDiarize?: boolean;
   /** Extra worker-pool options (entry, spawn, env, grace times). */
   pool?: Partial<WorkerPoolOptions>;
 }
@@ -60,12 +61,19 @@ export async function startServer(config: Config, overrides: ServerOverrides = {
   }
 
   const bus = createEventBus<TaskEventMap>((error, name) => logger.error({ err: error, event: name }, 'event listener failed'));
-  const transcriber = overrides.transcriber ?? createPool(config, logger, overrides.pool);
+  const diarization = resolveDiarization(config);
+  if (!diarization.available) {
+    logger.info({ segmentation: diarization.segmentationModel, embedding: diarization.embeddingModel },
+      `Speaker diarization is off: its models are missing. Get them with: ${DIARIZATION_DOWNLOAD}`);
+  }
+  const transcriber = overrides.transcriber ?? createPool(config, logger, { diarization: diarization.options ?? undefined, ...overrides.pool });
+  const canDiarize = overrides.canDiarize ?? diarization.available;
+  const webhooks = createWebhookService({ h: db, config, logger });
   const tasks = createTaskService({
-    store: createSqliteTaskStore(db), bus, transcriber, config, logger, diarizer: overrides.diarizer,
+    store: webhooks.wrapStore(createSqliteTaskStore(db)), bus, transcriber, config, logger,
     deleteMedia: createMediaRemover(config.DATA_DIR),
   });
-  const created = createApp({ config, tasks, bus, engine: transcriber, dbReady: db.isOpen, logger, canDiarize: overrides.diarizer !== undefined });
+  const created = createApp({ config, tasks, bus, engine: transcriber, dbReady: db.isOpen, logger, webhooks, canDiarize });
   const retention = createRetention({
     store: createSqliteRetentionStore(db), dataDir: config.DATA_DIR, logger,
     mediaRetentionHours: config.MEDIA_RETENTION_HOURS, resultRetentionDays: config.RESULT_RETENTION_DAYS,

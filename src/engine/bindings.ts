@@ -132,7 +132,11 @@ export type AsyncWhisperBindings = {
 };
 
 /** The synchronous table plus `async` variants of the calls that take long. */
-export type BoundWhisper = WhisperBindings & { async: AsyncWhisperBindings };
+export type BoundWhisper = WhisperBindings & {
+  async: AsyncWhisperBindings;
+  /** How many async calls are running on koffi's thread pool now (a clean process exit would wait for them). */
+  inFlight(): number;
+};
 
 type KoffiFn = ReturnType<LibraryHandle['func']>;
 
@@ -141,13 +145,19 @@ export function bindWhisper(lib: LibraryHandle): BoundWhisper {
   const fns = new Map<string, KoffiFn>();
   for (const [name, [result, args]] of Object.entries(TABLE)) fns.set(name, lib.func(name, result, [...args]));
   const asyncFns: Record<string, unknown> = {};
+  let inFlight = 0;
   for (const name of ASYNC) {
     const fn = fns.get(name)!;
     asyncFns[name] = (...args: unknown[]) => new Promise((resolve, reject) => {
-      fn.async(...args, (err: unknown, value: unknown) => (err ? reject(err) : resolve(value)));
+      inFlight += 1;
+      fn.async(...args, (err: unknown, value: unknown) => {
+        inFlight -= 1;
+        if (err) reject(err);
+        else resolve(value);
+      });
     });
   }
-  return Object.assign(Object.fromEntries(fns), { async: asyncFns }) as unknown as BoundWhisper;
+  return Object.assign(Object.fromEntries(fns), { async: asyncFns, inFlight: () => inFlight }) as unknown as BoundWhisper;
 }
 
 /** Decodes a full-params struct returned by pointer (the _by_ref defaults) and frees the native copy. */

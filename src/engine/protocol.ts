@@ -1,4 +1,5 @@
 import * as v from 'valibot';
+import { ERROR_CODES } from '../tasks/errors.ts';
 
 /** IPC between the server (parent) and a worker (child). Every message is validated on receipt. */
 
@@ -8,6 +9,7 @@ const TaskParamsSchema = v.object({
   vad: v.boolean(),
   wordTimestamps: v.boolean(),
   diarize: v.boolean(),
+  numSpeakers: v.optional(v.number()),
   minSpeakers: v.optional(v.number()),
   maxSpeakers: v.optional(v.number()),
   initialPrompt: v.optional(v.string()),
@@ -15,10 +17,7 @@ const TaskParamsSchema = v.object({
 });
 
 const TaskErrorSchema = v.object({
-  code: v.picklist([
-    'AUDIO_DECODE_FAILED', 'NO_AUDIO', 'MODEL_UNAVAILABLE', 'WORKER_CRASHED',
-    'TASK_TIMEOUT', 'CANCELLED', 'TOO_MANY_ATTEMPTS', 'PROCESSING_FAILED',
-  ]),
+  code: v.picklist(ERROR_CODES),
   userMessage: v.string(),
   technicalDetail: v.string(),
 });
@@ -27,7 +26,8 @@ const TokenSchema = v.object({
   id: v.number(), text: v.string(), p: v.number(), t0: v.number(), t1: v.number(), tDtw: v.number(), special: v.boolean(),
   bytes: v.optional(v.pipe(v.string(), v.regex(/^(?:[0-9a-f]{2})*$/))),
 });
-const WordSchema = v.object({ word: v.string(), start: v.number(), end: v.number(), probability: v.number() });
+const WordSchema = v.object({ word: v.string(), start: v.number(), end: v.number(), probability: v.number(), speaker: v.optional(v.string()) });
+const TurnSchema = v.object({ speaker: v.string(), start: v.number(), end: v.number() });
 
 /** A segment on the wire (same shape as tasks/types Segment). */
 export const SegmentSchema = v.object({
@@ -49,7 +49,9 @@ const ResultSchema = v.object({
   duration: v.number(),
   model: v.string(),
   segments: v.array(SegmentSchema),
-  timings: v.object({ decodeMs: v.number(), transcribeMs: v.number(), totalMs: v.number() }),
+  turns: v.optional(v.array(TurnSchema)),
+  speakers: v.optional(v.array(v.object({ id: v.string(), speakingTime: v.number() }))),
+  timings: v.object({ decodeMs: v.number(), transcribeMs: v.number(), totalMs: v.number(), diarizeMs: v.optional(v.number()) }),
 });
 
 const ModelInfoSchema = v.object({ name: v.string(), type: v.string(), multilingual: v.boolean() });
@@ -68,6 +70,8 @@ export const ChildMessageSchema = v.variant('type', [
   v.object({ type: v.literal('started'), taskId: v.string(), durationSec: v.number() }),
   v.object({ type: v.literal('progress'), taskId: v.string(), percent: v.number() }),
   v.object({ type: v.literal('segment'), taskId: v.string(), segment: SegmentSchema }),
+  // After transcription: word assembly (`aligning`) and speaker labelling (`diarizing`), fraction 0..1.
+  v.object({ type: v.literal('stage'), taskId: v.string(), stage: v.picklist(['aligning', 'diarizing']), fraction: v.number() }),
   v.object({ type: v.literal('result'), taskId: v.string(), result: ResultSchema }),
   v.object({ type: v.literal('failed'), taskId: v.string(), error: TaskErrorSchema }),
 ]);

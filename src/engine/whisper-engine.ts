@@ -46,6 +46,8 @@ export interface WhisperEngine {
   transcribe(input: PcmInput, params: TaskParams, hooks?: TranscribeHooks, options?: TranscribeOptions): Promise<TranscriptResult>;
   /** Silero VAD speech regions (seconds) of 16 kHz mono audio. */
   detectSpeech(pcm: Float32Array): Promise<SpeechRegion[]>;
+  /** True while a whisper.cpp call runs on a native thread (load, transcription, VAD). */
+  nativeBusy(): boolean;
   close(): void;
 }
 
@@ -142,6 +144,7 @@ export function createWhisperEngine(options: EngineOptions = {}): WhisperEngine 
       if (busy) throw new TaskFailure('PROCESSING_FAILED', 'this engine is already transcribing');
       return model.vad.detect(pcm);
     },
+    nativeBusy: () => (api?.inFlight() ?? 0) > 0,
     close() {
       if (busy) throw new Error('close() while a transcription runs; cancel it and wait first');
       unload();

@@ -11,21 +11,23 @@
  *   WHISPER_USE_GPU     1/0 (default 1; no effect with the CPU library), WHISPER_GPU_DEVICE (default 0)
  *   WORKER_NICE         niceness it gives itself at start (default 10; never lowered)
  *   MAX_AUDIO_SECONDS   decoding fails past this much audio (default: no limit)
+ *   WORKER_PARENT_PID   the pool's pid, to tell a parent that died before start-up (default: process.ppid)
  *
  * Protocol (src/engine/protocol.ts): first `ready` or `load_failed` (then it exits 1). Then, per
  * `transcribe`: `started` (media duration), `progress` 0..100, `segment` as produced, and `result`
  * or `failed`. A second `transcribe` while one runs is answered `failed` (PROCESSING_FAILED).
  * `cancel` ends the running task with `failed` CANCELLED; `shutdown` cancels, frees the model and
- * exits 0; losing the parent kills the process at once. Native warnings and errors go to stderr for
- * the parent's crash reports.
+ * exits 0; losing the parent kills the process at once (see worker-lifetime.ts). Native warnings
+ * and errors go to stderr for the parent's crash reports.
  */
-import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import { probeMedia } from '../audio/probe-media.ts';
 import { streamAudio } from '../audio/decode-audio.ts';
 import { TaskFailure, taskError } from '../tasks/errors.ts';
 import type { ChildMessage } from './protocol.ts';
+import { diarizerFromEnv } from './diarizer-env.ts';
 import { createWhisperEngine } from './whisper-engine.ts';
+import { guardWorkerProcess, killSelf } from './worker-lifetime.ts';
 import { createWorkerSession, type MediaReader } from './worker-session.ts';
 
 const env = process.env;
@@ -33,10 +35,12 @@ const flag = (name: string, fallback: boolean) => (env[name] ? !['0', 'false', '
 const int = (name: string, fallback: number) => (env[name] && /^\d+$/.test(env[name]!) ? Number(env[name]) : fallback);
 const warn = (text: string) => process.stderr.write(`${text}\n`);
 
+// A send that fails means the parent is gone (EPIPE, a closed channel): nobody will read our results,
+// and writing a warning to its dead stderr would only throw again. Die at once.
 function send(message: ChildMessage, then?: () => void): void {
-  if (!process.connected) return then?.();
+  if (!process.connected) return killSelf(`cannot send ${message.type}: the IPC channel is closed`);
   process.send!(message, (err: Error | null) => {
-    if (err) warn(`worker: could not send ${message.type}: ${err.message}`);
+    if (err) return killSelf(`could not send ${message.type} (${err.message}): the parent is gone`);
     then?.();
   });
 }
@@ -61,14 +65,17 @@ const media: MediaReader = {
 };
 
 const engine = createWhisperEngine({ onLog: (level, text) => warn(`whisper.cpp ${level}: ${text}`) });
-const session = createWorkerSession({ engine, media, send, warn });
+const session = createWorkerSession({ engine, media, send, warn, diarizer: diarizerFromEnv(env) });
 let stopping = false;
+// Parent death, dead pipes, uncaught errors and exits during a native call all end in a SIGKILL of self.
+guardWorkerProcess({ parentPid: int('WORKER_PARENT_PID', 0) || process.ppid, nativeBusy: () => engine.nativeBusy(), warn });
 
 async function stop(code: number): Promise<void> {
   if (stopping) return;
   stopping = true;
   await session.stop();
-  engine.close();
+  // A model still loading is a native call in flight: then the exit hook SIGKILLs instead of exiting.
+  if (!engine.nativeBusy()) engine.close();
   process.exit(code);
 }
 
@@ -76,23 +83,6 @@ process.on('message', (raw: unknown) => {
   if ((raw as { type?: unknown } | null)?.type === 'shutdown') void stop(0);
   else if (!stopping) session.handle(raw);
 });
-// The parent is gone: nobody will read our results, and waiting for whisper.cpp to wind down its
-// current pass (seconds on a loaded CPU) would leave an orphan holding the model. Die at once; the OS
-// frees everything, and SIGKILL skips native destructors that could block on a busy compute thread.
-process.on('disconnect', () => process.kill(process.pid, 'SIGKILL'));
-// Belt and braces: the disconnect event can be missed (a spawned ffmpeg may hold the channel open), and
-// Node caches process.ppid, so read the live parent from /proc: being re-parented means the parent died.
-const parentPid = process.ppid;
-const liveParent = () => {
-  try {
-    return Number(/^\d+ \(.*\) \S (\d+)/.exec(readFileSync('/proc/self/stat', 'utf8'))?.[1] ?? parentPid);
-  } catch {
-    return parentPid; // not Linux: rely on the disconnect event alone
-  }
-};
-setInterval(() => {
-  if (liveParent() !== parentPid) process.kill(process.pid, 'SIGKILL');
-}, 1000).unref();
 
 const modelPath = env.WHISPER_MODEL ?? '';
 try {

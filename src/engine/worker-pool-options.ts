@@ -13,6 +13,8 @@ export interface WorkerPoolOptions {
   libPath?: string;
   /** Silero VAD model; needed only for tasks that ask for VAD. */
   vadModelPath?: string;
+  /** Speaker diarization models and tuning; absent: workers cannot diarize. */
+  diarization?: DiarizationOptions;
   /** Token-level DTW timestamps (alignment heads of the model's preset); absent: the worker's default (on). */
   dtw?: boolean;
   /** A task running longer than this is killed with its worker and fails with TASK_TIMEOUT. */
@@ -35,11 +37,22 @@ export interface WorkerPoolOptions {
   niceness?: number;
 }
 
-/** The options with every default filled in. */
-export type ResolvedPoolOptions = Required<Omit<WorkerPoolOptions, 'libPath' | 'vadModelPath' | 'spawn' | 'dtw'>> &
-  Pick<WorkerPoolOptions, 'libPath' | 'vadModelPath' | 'spawn' | 'dtw'>;
+/** What workers need to diarize (see src/engine/diarizer-env.ts). */
+export interface DiarizationOptions {
+  segmentationModel: string;
+  embeddingModel: string;
+  threshold: number;
+  minDurationOn: number;
+  minDurationOff: number;
+  threads: number;
+}
 
-const DEFAULT_ENTRY = path.join(path.dirname(fileURLToPath(import.meta.url)), 'worker-main.ts');
+/** The options with every default filled in. */
+export type ResolvedPoolOptions = Required<Omit<WorkerPoolOptions, 'libPath' | 'vadModelPath' | 'spawn' | 'dtw' | 'diarization'>> &
+  Pick<WorkerPoolOptions, 'libPath' | 'vadModelPath' | 'spawn' | 'dtw' | 'diarization'>;
+
+// worker-main.ts under tsx, worker-main.js when running the compiled build (dist/).
+const DEFAULT_ENTRY = path.join(path.dirname(fileURLToPath(import.meta.url)), `worker-main${path.extname(fileURLToPath(import.meta.url))}`);
 
 /** Fills in defaults and checks the sizes (a pool of zero workers would queue forever). */
 export function resolvePoolOptions(options: WorkerPoolOptions): ResolvedPoolOptions {
@@ -67,6 +80,20 @@ export function workerEnv(options: ResolvedPoolOptions): NodeJS.ProcessEnv {
     WHISPER_LIB_PATH: options.libPath ?? '',
     WHISPER_VAD_MODEL: options.vadModelPath ? path.resolve(options.vadModelPath) : '',
     WORKER_NICE: String(options.niceness),
+    WORKER_PARENT_PID: String(process.pid),
     ...(options.dtw !== undefined && { WHISPER_DTW: options.dtw ? '1' : '0' }),
+    ...diarizationEnv(options.diarization),
+  };
+}
+
+function diarizationEnv(d: DiarizationOptions | undefined): Record<string, string> {
+  if (!d) return { DIARIZATION_SEGMENTATION_MODEL: '', DIARIZATION_EMBEDDING_MODEL: '' };
+  return {
+    DIARIZATION_SEGMENTATION_MODEL: path.resolve(d.segmentationModel),
+    DIARIZATION_EMBEDDING_MODEL: path.resolve(d.embeddingModel),
+    DIARIZATION_THRESHOLD: String(d.threshold),
+    DIARIZATION_MIN_DURATION_ON: String(d.minDurationOn),
+    DIARIZATION_MIN_DURATION_OFF: String(d.minDurationOff),
+    DIARIZATION_THREADS: String(d.threads),
   };
 }

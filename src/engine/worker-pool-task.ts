@@ -14,6 +14,8 @@ export interface RunningJob extends PendingJob {
   timeout: NodeJS.Timeout;
   cancelTimer: NodeJS.Timeout | null;
   cancelRequested: boolean;
+  /** The post-transcription stage the worker last reported, to explain a crash during it. */
+  stage?: 'aligning' | 'diarizing';
 }
 
 /** The child messages that belong to one task. */
@@ -51,6 +53,10 @@ export function routeTaskMessage(task: RunningJob, message: TaskMessage, log: Po
       return null;
     case 'segment':
       callback(log, job.taskId, 'onSegment', () => job.onSegment?.(message.segment));
+      return null;
+    case 'stage':
+      task.stage = message.stage;
+      callback(log, job.taskId, 'onStage', () => job.onStage?.(message.stage, message.fraction));
       return null;
     case 'result':
     case 'failed':

@@ -127,7 +127,9 @@ export function createWorkerPool(input: WorkerPoolOptions): WorkerPool {
     for (const wake of slot.exitWaiters.splice(0)) wake();
     const detail = `worker pid ${pid} ${describeExit(exit)}`;
     if (slot.task) {
-      settle(slot, fail(closed ? taskError('CANCELLED', 'worker pool closed') : taskError('WORKER_CRASHED', detail)));
+      // Native code that dies while labelling speakers is almost always a bad diarization model.
+      const crash = slot.task.stage === 'diarizing' ? taskError('DIARIZATION_FAILED', `${detail} (while identifying speakers)`) : taskError('WORKER_CRASHED', detail);
+      settle(slot, fail(closed ? taskError('CANCELLED', 'worker pool closed') : crash));
     }
     if (closed) return;
     log(wasStarting ? 'error' : 'warn', 'worker exited; replacing it', { slot: slot.index, detail });

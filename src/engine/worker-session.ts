@@ -1,5 +1,8 @@
 import { TaskFailure, taskError, type TaskError } from '../tasks/errors.ts';
 import { ParentMessageSchema, parseMessage, type ChildMessage, type ParentMessage } from './protocol.ts';
+import type { Diarizer } from './diarizer.ts';
+import { createPcmRecorder } from './pcm-recorder.ts';
+import { addSpeakers } from './speaker-stage.ts';
 import type { WhisperEngine } from './whisper-engine.ts';
 
 /** How a worker reads media: its duration up front, then 16 kHz mono float32 chunks. */
@@ -16,6 +19,8 @@ export interface SessionDeps {
   send(message: ChildMessage): void;
   /** Diagnostics for the parent's crash reports (stderr in the real worker). */
   warn(text: string): void;
+  /** Speaker diarization, when this worker has its models configured. */
+  diarizer?: Diarizer;
 }
 
 type Transcribe = Extract<ParentMessage, { type: 'transcribe' }>;
@@ -49,11 +54,22 @@ export function createWorkerSession(deps: SessionDeps) {
       const durationSec = (await deps.media.duration(msg.mediaPath, signal)) ?? 0;
       if (task.cancelled) return;
       deps.send({ type: 'started', taskId: msg.taskId, durationSec });
-      const result = await deps.engine.transcribe(deps.media.pcm(msg.mediaPath, signal), msg.params, {
+      const { diarizer } = deps;
+      if (msg.params.diarize && !diarizer) throw new TaskFailure('DIARIZATION_FAILED', 'this worker has no diarization models configured');
+      // The diarizer reads the same PCM afterwards: record it while it streams, never decode twice.
+      const recorder = msg.params.diarize ? createPcmRecorder(durationSec) : null;
+      const pcm = deps.media.pcm(msg.mediaPath, signal);
+      let result = await deps.engine.transcribe(recorder ? recorder.tee(pcm) : pcm, msg.params, {
         onProgress: (percent) => task.answered || deps.send({ type: 'progress', taskId: msg.taskId, percent }),
         onSegment: (segment) => task.answered || deps.send({ type: 'segment', taskId: msg.taskId, segment }),
         isCancelled: () => task.cancelled,
       }, { durationSec });
+      if (recorder && diarizer && !task.cancelled) {
+        result = await addSpeakers({
+          result, samples: recorder.take(), params: msg.params, diarizer, isCancelled: () => task.cancelled,
+          stage: (stage, fraction) => task.answered || deps.send({ type: 'stage', taskId: msg.taskId, stage, fraction }),
+        });
+      }
       finish(task, { type: 'result', taskId: msg.taskId, result });
     } catch (err) {
       finish(task, { type: 'failed', taskId: msg.taskId, error: toTaskError(err, task.cancelled) });

@@ -4,7 +4,10 @@ import type { Segment, TranscriptResult, Word } from '../tasks/types.ts';
 export const roundTime = (seconds: number) => Math.round(seconds * 1000) / 1000;
 
 function wordJson(word: Word) {
-  return { word: word.word, start: roundTime(word.start), end: roundTime(word.end), probability: word.probability };
+  return {
+    word: word.word, start: roundTime(word.start), end: roundTime(word.end), probability: word.probability,
+    ...(word.speaker !== undefined && { speaker: word.speaker }),
+  };
 }
 
 /** One segment in snake_case; words and speaker only when present, tokens left to verbose_json. */
@@ -21,9 +24,8 @@ export function segmentJson(segment: Segment) {
   };
 }
 
-/** Our own result shape (the `json` format): segments, language, duration, model; speakers when diarized. */
+/** Our own result shape (the `json` format): segments, language, duration, model; turns and speakers when diarized. */
 export function transcriptJson(result: TranscriptResult) {
-  const speakers = [...new Set(result.segments.flatMap((s) => (s.speaker !== undefined ? [s.speaker] : [])))];
   return {
     text: result.text,
     language: result.language,
@@ -31,8 +33,12 @@ export function transcriptJson(result: TranscriptResult) {
     duration: roundTime(result.duration),
     model: result.model,
     segments: result.segments.map(segmentJson),
-    ...(speakers.length > 0 && { speakers }),
-    timings: { decode_ms: result.timings.decodeMs, transcribe_ms: result.timings.transcribeMs, total_ms: result.timings.totalMs },
+    ...(result.turns && { turns: result.turns.map((t) => ({ speaker: t.speaker, start: roundTime(t.start), end: roundTime(t.end) })) }),
+    ...(result.speakers && { speakers: result.speakers.map((s) => ({ id: s.id, speaking_time: roundTime(s.speakingTime) })) }),
+    timings: {
+      decode_ms: result.timings.decodeMs, transcribe_ms: result.timings.transcribeMs, total_ms: result.timings.totalMs,
+      ...(result.timings.diarizeMs !== undefined && { diarize_ms: result.timings.diarizeMs }),
+    },
   };
 }
 

@@ -44,7 +44,9 @@ export function verboseJson(result: TranscriptResult, options: VerboseOptions = 
       })),
     }),
     ...(granularities.includes('word') && {
-      words: words.map((w) => ({ word: w.word.trim(), start: roundTime(w.start), end: roundTime(w.end) })),
+      words: words.map((w) => ({
+        word: w.word.trim(), start: roundTime(w.start), end: roundTime(w.end), ...(w.speaker !== undefined && { speaker: w.speaker }),
+      })),
     }),
   };
 }

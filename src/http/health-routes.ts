@@ -1,4 +1,5 @@
 import { Hono } from 'hono';
+import { DIARIZATION_DOWNLOAD } from '../diarization-models.ts';
 import type { AppDeps } from './app-deps.ts';
 import type { AppEnv } from './app-env.ts';
 
@@ -10,7 +11,10 @@ export function healthRoutes(deps: AppDeps): Hono<AppEnv> {
     const database = deps.dbReady();
     const workersReady = deps.engine.readyCount();
     const ready = database && workersReady >= 1;
-    const body = { status: ready ? 'ready' : 'not_ready', checks: { database, workers_ready: workersReady }, model: deps.engine.modelInfo() };
+    const diarization = deps.canDiarize
+      ? { available: true }
+      : { available: false, hint: `Speaker diarization needs its models: ${DIARIZATION_DOWNLOAD}` };
+    const body = { status: ready ? 'ready' : 'not_ready', checks: { database, workers_ready: workersReady }, model: deps.engine.modelInfo(), diarization };
     return c.json(body, ready ? 200 : 503);
   });
   return routes;

@@ -10,7 +10,7 @@ export const OPENAI_FIELDS = [
 ] as const;
 
 /** The response formats of OpenAI's audio endpoints. */
-export const OPENAI_FORMATS = ['json', 'text', 'srt', 'verbose_json', 'vtt'] as const;
+export const OPENAI_FORMATS = ['json', 'text', 'srt', 'verbose_json', 'vtt', 'diarized_json'] as const;
 export type OpenAiFormat = (typeof OPENAI_FORMATS)[number];
 export type Granularity = 'word' | 'segment';
 
@@ -54,6 +54,7 @@ export function parseOpenAiForm(
   fields: Record<string, string>,
   task: TaskParams['task'],
   model: ReturnType<Transcriber['modelInfo']>,
+  canDiarize = false,
 ): OpenAiRequest {
   rejectUnknownFields(fields, ['file', ...OPENAI_FIELDS]);
   const form = parseInput(FormSchema, {
@@ -69,8 +70,10 @@ export function parseOpenAiForm(
   }
   refuseUnsupported(fields, form.response_format, form.stream ?? false);
   const taskFields: Record<string, string> = { task, word_timestamps: String(granularities.includes('word')) };
+  // OpenAI's diarized_json is the one format that carries speakers: it turns diarization on.
+  if (form.response_format === 'diarized_json') taskFields.diarize = 'true';
   if (fields.language !== undefined && fields.language !== '') taskFields.language = fields.language;
   if (fields.prompt !== undefined) taskFields.initial_prompt = fields.prompt;
   if (fields.temperature !== undefined && fields.temperature !== '') taskFields.temperature = fields.temperature;
-  return { params: parseTaskForm(taskFields, model), format: form.response_format, granularities, stream: form.stream ?? false };
+  return { params: parseTaskForm(taskFields, model, canDiarize), format: form.response_format, granularities, stream: form.stream ?? false };
 }

@@ -2,6 +2,7 @@ import { Hono, type Context } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import { contentTypeFor } from '../formats/render.ts';
 import { renderSrt } from '../formats/srt.ts';
+import { diarizedJson } from '../formats/diarized-json.ts';
 import { verboseJson } from '../formats/verbose-json.ts';
 import { renderVtt } from '../formats/vtt.ts';
 import type { TaskParams, TranscriptResult } from '../tasks/types.ts';
@@ -49,7 +50,8 @@ async function transcribe(c: Context<AppEnv>, deps: AppDeps, task: TaskParams['t
   try {
     if (!file) throw new AppError(400, 'FILE_REQUIRED', 'Attach the audio as a file in the multipart field "file".', [{ field: 'file' }]);
     if (file.size === 0) throw new AppError(400, 'EMPTY_FILE', 'The uploaded file is empty.', [{ field: 'file' }]);
-    request = parseOpenAiForm(fields, task, deps.engine.modelInfo());
+    request = parseOpenAiForm(fields, task, deps.engine.modelInfo(), deps.canDiarize);
+    const webhook = await webhookTarget(c, deps, fields.callback_url);
     const media = await checkMedia(file.path, deps.config, deps.probeMedia);
     taskId = deps.tasks.submit({ fileName: file.fileName, mediaPath: file.path, mediaDuration: media.durationSec, params: request.params, owner: requestOwner(c) }).id;
   } catch (error) {
@@ -86,6 +88,7 @@ function respond(c: Context<AppEnv>, result: TranscriptResult, request: OpenAiRe
 function streamTranscript(c: Context<AppEnv>, deps: AppDeps, taskId: string, cleanup: () => void) {
   return streamSSE(c, async (sse) => {
     let sent = '';
+    case 'diarized_json': return c.json(diarizedJson(result));
     const send = (payload: object) => sse.writeSSE({ data: JSON.stringify(payload) });
     let queue = Promise.resolve();
     const waiter = waitForTask(deps, taskId, (segment) => {

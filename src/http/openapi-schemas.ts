@@ -57,7 +57,7 @@ export const TaskSummarySchema = v.object({
   links: LinksSchema,
 });
 
-const WordSchema = v.object({ word: v.string(), start: v.number(), end: v.number(), probability: v.number() });
+const WordSchema = v.object({ word: v.string(), start: v.number(), end: v.number(), probability: v.number(), speaker: v.optional(v.string()) });
 
 /** One transcript segment (times in seconds). */
 export const SegmentSchema = v.object({
@@ -74,7 +74,11 @@ export const TranscriptSchema = v.object({
   duration: v.number(),
   model: v.string(),
   segments: v.array(SegmentSchema),
-  timings: v.object({ decode_ms: v.number(), transcribe_ms: v.number(), total_ms: v.number() }),
+  turns: v.optional(v.pipe(v.array(v.object({ speaker: v.string(), start: v.number(), end: v.number() })),
+    v.description('Who spoke when (diarize=true): the diarization timeline, independent of the transcript'))),
+  speakers: v.optional(v.pipe(v.array(v.object({ id: v.string(), speaking_time: v.number() })),
+    v.description('Speakers (SPEAKER_00, …) in order of first appearance, with seconds spoken'))),
+  timings: v.object({ decode_ms: v.number(), transcribe_ms: v.number(), total_ms: v.number(), diarize_ms: v.optional(v.number()) }),
 });
 
 /** GET /tasks/{id}: summary, options, queue place while queued, partial segments while running, result once done. */
@@ -83,7 +87,7 @@ export const TaskDetailSchema = v.object({
   language_probability: nullable(v.number()),
   params: v.object({
     language: v.string(), task: v.picklist(['transcribe', 'translate']), vad: v.boolean(), word_timestamps: v.boolean(), diarize: v.boolean(),
-    min_speakers: nullable(v.number()), max_speakers: nullable(v.number()), initial_prompt: nullable(v.string()), temperature: v.number(),
+    num_speakers: nullable(v.number()), min_speakers: nullable(v.number()), max_speakers: nullable(v.number()), initial_prompt: nullable(v.string()), temperature: v.number(),
   }),
   queue: nullable(v.object({
     position: v.pipe(v.number(), v.integer(), v.description('1-based place in the queue; 0 once running')),

@@ -32,6 +32,7 @@ export function paramsJson(params: TaskParams) {
     vad: params.vad,
     word_timestamps: params.wordTimestamps,
     diarize: params.diarize,
+    num_speakers: params.numSpeakers ?? null,
     min_speakers: params.minSpeakers ?? null,
     max_speakers: params.maxSpeakers ?? null,
     initial_prompt: params.initialPrompt ?? null,

@@ -1,6 +1,7 @@
 import * as v from 'valibot';
 import type { TaskParams } from '../tasks/types.ts';
 import type { Transcriber } from '../tasks/types.ts';
+import { DIARIZATION_DOWNLOAD } from '../diarization-models.ts';
 import { AppError } from './app-error.ts';
 import { boolField, intField, numberField, parseInput, rejectUnknownFields } from './validation.ts';
 
@@ -11,6 +12,7 @@ export const TASK_FORM_FIELDS = [
   'vad',
   'word_timestamps',
   'diarize',
+  'num_speakers',
   'min_speakers',
   'max_speakers',
   'initial_prompt',
@@ -42,6 +44,7 @@ export const TaskFormSchema = v.object({
   word_timestamps: v.optional(boolField),
   diarize: v.optional(boolField),
   min_speakers: v.optional(intField(1, 20)),
+  num_speakers: v.optional(intField(1, 20)),
   max_speakers: v.optional(intField(1, 20)),
   initial_prompt: v.optional(v.pipe(v.string(), v.maxLength(1000, 'must be at most 1000 characters'))),
   temperature: v.optional(numberField(0, 1)),
@@ -55,12 +58,7 @@ export function parseTaskForm(
 ): TaskParams {
   rejectUnknownFields(fields, ['file', ...TASK_FORM_FIELDS]);
   const form = parseInput(TaskFormSchema, fields);
-  if (form.min_speakers !== undefined && form.max_speakers !== undefined && form.min_speakers > form.max_speakers) {
-    throw new AppError(422, 'INVALID_FIELD', 'min_speakers must not be greater than max_speakers.', {
-      min_speakers: form.min_speakers,
-      max_speakers: form.max_speakers,
-    });
-  }
+  checkSpeakerBounds(form);
   const params: TaskParams = {
     language: form.language ?? DEFAULT_TASK_PARAMS.language,
     task: form.task ?? DEFAULT_TASK_PARAMS.task,
@@ -72,10 +70,12 @@ export function parseTaskForm(
     ...(form.max_speakers !== undefined && { maxSpeakers: form.max_speakers }),
     ...(form.initial_prompt !== undefined && form.initial_prompt !== '' && { initialPrompt: form.initial_prompt }),
   };
+    ...(form.num_speakers !== undefined && { numSpeakers: form.num_speakers }),
   checkAgainstModel(params, model);
   if (params.diarize && !canDiarize) {
     // Refused rather than silently skipped: a client asking for speakers must not get a transcript without them.
-    throw new AppError(422, 'DIARIZATION_UNAVAILABLE', 'Speaker labelling (diarize) is not available on this server yet; submit without diarize.');
+    throw new AppError(422, 'DIARIZATION_UNAVAILABLE',
+      `Speaker labelling (diarize) is not available on this server: its models are not installed. An administrator can fetch them with "${DIARIZATION_DOWNLOAD}"; or submit without diarize.`);
   }
   return params;
 }
@@ -84,6 +84,17 @@ export function parseTaskForm(
 function checkAgainstModel(params: TaskParams, model: ReturnType<Transcriber['modelInfo']>): void {
   if (!model || model.multilingual) return;
   if (params.language !== 'auto' && params.language !== 'en') {
+// Bounds are 1..20 each (the schema); together they must leave at least one possible count.
+function checkSpeakerBounds(form: { num_speakers?: number; min_speakers?: number; max_speakers?: number }): void {
+  const { num_speakers: exact, min_speakers: min, max_speakers: max } = form;
+  const refuse = (field: string, message: string) => {
+    throw new AppError(400, 'INVALID_FIELD', `Invalid value for "${field}": ${message}.`, [{ field, message }]);
+  };
+  if (min !== undefined && max !== undefined && min > max) refuse('min_speakers', `must not be greater than max_speakers (${min} > ${max})`);
+  if (exact !== undefined && min !== undefined && exact < min) refuse('num_speakers', `must not be less than min_speakers (${exact} < ${min})`);
+  if (exact !== undefined && max !== undefined && exact > max) refuse('num_speakers', `must not be greater than max_speakers (${exact} > ${max})`);
+}
+
     throw new AppError(422, 'LANGUAGE_UNSUPPORTED', `The loaded model (${model.name}) is English-only; language "${params.language}" is not available.`);
   }
   if (params.task === 'translate') {

@@ -8,6 +8,7 @@ export const ERROR_CODES = [
   'CANCELLED',
   'TOO_MANY_ATTEMPTS',
   'PROCESSING_FAILED',
+  'DIARIZATION_FAILED',
 ] as const;
 
 /** A code a task can fail with. */
@@ -29,6 +30,7 @@ const USER_MESSAGES: Record<TaskErrorCode, string> = {
   CANCELLED: 'The task was cancelled.',
   TOO_MANY_ATTEMPTS: 'The task was interrupted too many times (for example by server restarts) and was given up.',
   PROCESSING_FAILED: 'Something went wrong while transcribing this file.',
+  DIARIZATION_FAILED: 'Telling the speakers apart failed for this file (the speaker models may be missing or damaged). Submit it again without diarize, or ask an administrator to check the diarization models.',
 };
 
 /** Builds a TaskError with the standard user message for its code. */

@@ -5,7 +5,7 @@ import type { ProgressFeed } from './progress-feed.ts';
 import type { SpeedEstimator } from './speed-estimator.ts';
 import type { TaskEventMap } from './task-events.ts';
 import type { TaskRecord } from './task-record.ts';
-import type { Diarizer, TaskLogger, WordAssembler } from './task-service-deps.ts';
+import type { TaskLogger, WordAssembler } from './task-service-deps.ts';
 import type { TaskStore } from './task-service-types.ts';
 import type { Segment, Transcriber, TranscriptResult } from './types.ts';
 
@@ -19,7 +19,6 @@ export interface RunContext {
   feed: ProgressFeed;
   speed: SpeedEstimator;
   assembleWords: WordAssembler;
-  diarizer?: Diarizer;
   /** True once stop() has given up on running jobs: their rows stay `processing` for the next start. */
   detached(): boolean;
 }
@@ -77,6 +76,8 @@ async function runToEnd(ctx: RunContext, task: TaskRecord, job: RunningJob, trac
       store.appendSegments(task.id, [segment]);
       bus.emit('task.segment', { taskId: task.id, segment });
     },
+    // Speaker labelling runs in the worker on the PCM it already decoded; it reports its stages here.
+    onStage: (stage, fraction) => step(tracker.advance(stage, fraction)),
   });
   if (!live(ctx, job)) return;
   if (!outcome.ok) return endWithError(ctx, job, outcome.error);
@@ -87,16 +88,6 @@ async function runToEnd(ctx: RunContext, task: TaskRecord, job: RunningJob, trac
     if (task.params.wordTimestamps) {
       step(tracker.enter('aligning'));
       if (!segments.every((s) => s.words)) segments = ctx.assembleWords(segments);
-    }
-    if (task.params.diarize && ctx.diarizer) {
-      step(tracker.enter('diarizing'));
-      segments = await ctx.diarizer({
-        taskId: task.id, mediaPath: task.mediaPath ?? '', segments, minSpeakers: task.params.minSpeakers,
-        maxSpeakers: task.params.maxSpeakers, signal: job.abort.signal,
-        onProgress: (fraction) => step(tracker.advance('diarizing', fraction)),
-      });
-    } else if (task.params.diarize) {
-      ctx.logger.warn({ taskId: task.id }, 'speaker labels were asked for but no diarizer is configured; skipping');
     }
   } catch (error) {
     if (!live(ctx, job)) return;

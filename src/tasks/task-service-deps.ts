@@ -16,22 +16,6 @@ export interface TaskLogger {
   error: TaskLogFn;
 }
 
-/** What a diarizer is given: the media, the transcript so far, the speaker bounds the client asked for. */
-export interface DiarizeInput {
-  taskId: string;
-  mediaPath: string;
-  segments: Segment[];
-  minSpeakers?: number;
-  maxSpeakers?: number;
-  /** Fraction 0..1 of the diarization work done. */
-  onProgress(fraction: number): void;
-  /** Aborted when the task is cancelled or removed. */
-  signal: AbortSignal;
-}
-
-/** Labels segments (and their words) with speakers; rejects with a TaskFailure or Error on failure. */
-export type Diarizer = (input: DiarizeInput) => Promise<Segment[]>;
-
 /** Builds word timings from tokens (src/tasks/words.ts assembleWords). */
 export type WordAssembler = (segments: Segment[]) => Segment[];
 
@@ -45,7 +29,6 @@ export interface TaskServiceDeps {
   /** Milliseconds since the epoch (default Date.now). */
   clock?: () => number;
   idFactory?: () => string;
-  diarizer?: Diarizer;
   assembleWords?: WordAssembler;
   /** Deletes a task's media (and its upload folder); called after the row is removed. */
   deleteMedia?: (task: TaskRecord) => Promise<void>;

@@ -21,7 +21,7 @@ export function createTaskService(deps: TaskServiceDeps): TaskService {
   let detached = false;
   const ctx: RunContext = {
     store, bus, logger, clock, feed, transcriber: deps.transcriber, speed: createSpeedEstimator(),
-    assembleWords: deps.assembleWords ?? assembleWords, diarizer: deps.diarizer, detached: () => detached,
+    assembleWords: deps.assembleWords ?? assembleWords, detached: () => detached,
   };
   const scheduler = createScheduler(ctx, { workers: deps.config.WORKERS, readyPollMs: deps.readyPollMs ?? 200 });
 

@@ -14,6 +14,8 @@ export interface TaskParams {
   vad: boolean;
   wordTimestamps: boolean;
   diarize: boolean;
+  /** Exact number of speakers, when the client knows it (overrides min/max). */
+  numSpeakers?: number;
   minSpeakers?: number;
   maxSpeakers?: number;
   initialPrompt?: string;
@@ -26,6 +28,20 @@ export interface Word {
   start: number;
   end: number;
   probability: number;
+  speaker?: string;
+}
+
+/** One stretch of speech by one speaker (the diarization timeline), in seconds. */
+export interface Turn {
+  speaker: string; // SPEAKER_00, SPEAKER_01, … in order of first appearance
+  start: number;
+  end: number;
+}
+
+/** How long one speaker spoke in all, in seconds. */
+export interface SpeakerTime {
+  id: string;
+  speakingTime: number;
 }
 
 /** One token as whisper.cpp reports it (times in seconds; -1 when unknown). */
@@ -63,7 +79,11 @@ export interface TranscriptResult {
   duration: number; // seconds of media
   model: string;
   segments: Segment[];
-  timings: { decodeMs: number; transcribeMs: number; totalMs: number };
+  /** The diarization timeline, independent of the transcript (only when diarized). */
+  turns?: Turn[];
+  /** Speakers in order of first appearance, with their speaking time (only when diarized). */
+  speakers?: SpeakerTime[];
+  timings: { decodeMs: number; transcribeMs: number; totalMs: number; diarizeMs?: number };
 }
 
 /** What the scheduler needs of the engine: run one job, report through callbacks, cancel by id. */
@@ -74,6 +94,8 @@ export interface TranscriptionJob {
   onStarted?: (info: { durationSec: number }) => void;
   onProgress?: (percent: number) => void;
   onSegment?: (segment: Segment) => void;
+  /** The worker moved into a post-transcription stage, or further through it (fraction 0..1). */
+  onStage?: (stage: 'aligning' | 'diarizing', fraction: number) => void;
 }
 
 /** The outcome of a job: expected failures are data, not exceptions. */

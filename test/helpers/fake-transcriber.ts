@@ -21,6 +21,7 @@ export interface FakeJobControl {
   started(durationSec?: number): void;
   progress(percent: number): void;
   segment(segment: Segment): void;
+  stage(stage: 'aligning' | 'diarizing', fraction: number): void;
   succeed(result?: Partial<TranscriptResult>): void;
   fail(error: TaskError): void;
 }
@@ -77,6 +78,7 @@ export function createFakeTranscriber(
       started: (durationSec = 11) => { if (!ended) job.onStarted?.({ durationSec }); },
       progress: (percent: number) => { if (!ended) job.onProgress?.(percent); },
       segment: (segment: Segment) => { if (!ended) { produced.push(segment); job.onSegment?.(segment); } },
+      stage: (stage: 'aligning' | 'diarizing', fraction: number) => { if (!ended) job.onStage?.(stage, fraction); },
       succeed: (result: Partial<TranscriptResult> = {}) => end({ ok: true, result: fakeResult(produced, result) }),
       fail: (error: TaskError) => end({ ok: false, error }),
     };
@@ -98,8 +100,18 @@ export function createFakeTranscriber(
       if (segments[i]) control.segment(segments[i]!);
     }
     await sleep();
-    if (script.fail) control.fail(script.fail);
-    else control.succeed({ duration: script.durationSec ?? 11 });
+    if (script.fail) return control.fail(script.fail);
+    const { params } = control.job;
+    if (!params.diarize) return control.succeed({ duration: script.durationSec ?? 11 });
+    // Plays the worker's speaker stage: words, then diarizing progress, one speaker throughout.
+    if (params.wordTimestamps) control.stage('aligning', 0);
+    for (const fraction of [0, 0.5, 1]) control.stage('diarizing', fraction);
+    const labelled = segments.slice(0, steps.length).map((seg) => ({ ...seg, speaker: 'SPEAKER_00' }));
+    const end = labelled.at(-1)?.end ?? 0;
+    control.succeed({
+      duration: script.durationSec ?? 11, segments: labelled,
+      turns: [{ speaker: 'SPEAKER_00', start: 0, end }], speakers: [{ id: 'SPEAKER_00', speakingTime: end }],
+    });
   };
 
   return {

@@ -88,13 +88,8 @@ describe('createTaskService', () => {
     expect(events.filter(([n]) => n === 'task.segment')).toHaveLength(1);
   });
 
-  it('aligns words and labels speakers only when asked, in stage order', async () => {
-    const diarizer = vi.fn(async ({ segments, onProgress }: { segments: ReturnType<typeof fakeSegment>[]; onProgress(f: number): void }) => {
-      onProgress(0.5);
-      onProgress(1);
-      return segments.map((s) => ({ ...s, speaker: 'SPEAKER_00' }));
-    });
-    rig = serviceRig(h, { engine: createFakeTranscriber({ stepMs: 1 }), diarizer });
+  it('aligns words and passes on the speaker stage of the worker only when asked, in stage order', async () => {
+    rig = serviceRig(h, { engine: createFakeTranscriber({ stepMs: 1 }) });
     const events = recordEvents(rig.bus);
     rig.service.start();
     const both = rig.service.submit(input('both', { wordTimestamps: true, diarize: true })).id;
@@ -104,20 +99,10 @@ describe('createTaskService', () => {
       'transcribing:40', 'aligning:40', 'diarizing:60', 'diarizing:70', 'diarizing:80', 'complete:100']);
     expect(steps(events, plain)).toEqual(['queued:0', 'transcribing:10', 'transcribing:17', 'transcribing:25', 'transcribing:32',
       'transcribing:40', 'complete:100']);
-    const segments = rig.store.get(both)!.result!.segments;
-    expect(segments.every((s) => s.speaker === 'SPEAKER_00' && s.words?.length === 1)).toBe(true);
+    const result = rig.store.get(both)!.result!;
+    expect(result.segments.every((s) => s.speaker === 'SPEAKER_00' && s.words?.length === 1)).toBe(true);
+    expect(result.turns).toEqual([{ speaker: 'SPEAKER_00', start: 0, end: 5 }]);
     expect(rig.store.get(plain)!.result!.segments.some((s) => s.words || s.speaker)).toBe(false);
-    expect(diarizer).toHaveBeenCalledTimes(1);
-  });
-
-  it('skips diarizing when no diarizer is configured, and says so in the log', async () => {
-    rig = serviceRig(h, { engine: createFakeTranscriber({ stepMs: 1 }) });
-    const events = recordEvents(rig.bus);
-    rig.service.start();
-    const { id } = rig.service.submit(input('a', { diarize: true }));
-    await nextEvent(rig.bus, 'task.completed');
-    expect(steps(events, id).at(-2)).toBe('transcribing:40');
-    expect(rig.logger.lines.some((l) => l.level === 'warn' && /diarizer/.test(l.message))).toBe(true);
   });
 
   it('cancels a queued task at once without running it', async () => {
