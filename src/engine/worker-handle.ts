@@ -41,8 +41,10 @@ export interface WorkerHandleOptions {
   onExit(exit: WorkerExit): void;
 }
 
-// An absolute URL, so the child finds tsx whatever its working directory is.
-const TSX_LOADER = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+// Only a TypeScript entry needs tsx (the compiled build in dist/ forks plain JavaScript, and the Docker image
+// has no tsx); an absolute URL, so the child finds it whatever its working directory is.
+const loaderArgv = (entry: string) =>
+  entry.endsWith('.ts') ? ['--import', pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href] : [];
 
 /** The default spawn: fork with tsx loaded, stdout/stderr piped for crash reports, IPC for messages. */
 export const forkWorker: SpawnWorker = (entry, options) => fork(entry, [], options);
@@ -52,7 +54,7 @@ export function createWorkerHandle(options: WorkerHandleOptions): WorkerHandle {
   const { log } = options;
   const output = createLineRing();
   const child = (options.spawn ?? forkWorker)(options.entry, {
-    execArgv: ['--import', TSX_LOADER],
+    execArgv: loaderArgv(options.entry),
     env: options.env,
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     // Its own process group: a terminal's Ctrl-C reaches only the parent, which then shuts workers down in
