@@ -4,6 +4,9 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Config } from '../config.ts';
 import { RESULT_FORMATS, isResultFormat, type ResultFormat } from '../formats/render.ts';
+import { USAGE } from './transcribe-usage.ts';
+
+export { USAGE } from './transcribe-usage.ts';
 
 /** Everything the transcribe command needs, resolved and checked. */
 export interface TranscribeArgs {
@@ -11,7 +14,12 @@ export interface TranscribeArgs {
   modelPath: string;
   vadModelPath: string | undefined;
   format: ResultFormat;
+  /** Where to write the transcript; stdout when absent. */
+  output: string | undefined;
   language: string;
+  task: 'transcribe' | 'translate';
+  wordTimestamps: boolean;
+  prompt: string | undefined;
   vad: boolean;
   threads: number;
   verbose: boolean;
@@ -26,13 +34,25 @@ export class CliError extends Error {
   }
 }
 
-export const USAGE =
-  'usage: npm run transcribe -- [--model PATH] [--format json|text|srt|vtt|verbose_json|tsv] [--language xx] [--vad] [--threads N] [--verbose] FILE';
+/** The format an output file's extension asks for (.txt is text). */
+const BY_EXTENSION: Readonly<Record<string, ResultFormat>> = { '.json': 'json', '.txt': 'text', '.srt': 'srt', '.vtt': 'vtt', '.tsv': 'tsv' };
 
 /** A model setting is a path when it names a folder or exists; a bare file name lives in the models folder. */
 function modelFile(value: string, modelsDir: string): string {
   if (path.isAbsolute(value) || value.includes('/') || existsSync(value)) return path.resolve(value);
   return path.join(modelsDir, value);
+}
+
+function pickFormat(given: string | undefined, output: string | undefined): ResultFormat {
+  if (given !== undefined) {
+    if (!isResultFormat(given)) throw new CliError(`unknown --format '${given}' (one of ${RESULT_FORMATS.join(', ')})`, 2);
+    return given;
+  }
+  if (output === undefined) return 'json';
+  const ext = path.extname(output).toLowerCase();
+  const format = BY_EXTENSION[ext];
+  if (!format) throw new CliError(`cannot tell the format from '${path.basename(output)}': use .json, .txt, .srt, .vtt or .tsv, or give --format`, 2);
+  return format;
 }
 
 /** Parses argv (without node and script) against the config; throws CliError with one clear line. */
@@ -43,9 +63,13 @@ export function parseTranscribeArgs(argv: string[], config: Config, env: NodeJS.
       args: argv,
       allowPositionals: true,
       options: {
-        model: { type: 'string' },
-        format: { type: 'string', default: 'json' },
-        language: { type: 'string', default: 'auto' },
+        model: { type: 'string', short: 'm' },
+        format: { type: 'string', short: 'f' },
+        output: { type: 'string', short: 'o' },
+        language: { type: 'string', short: 'l', default: 'auto' },
+        task: { type: 'string', default: 'transcribe' },
+        'word-timestamps': { type: 'boolean', default: false },
+        prompt: { type: 'string' },
         vad: { type: 'boolean', default: false },
         threads: { type: 'string' },
         verbose: { type: 'boolean', default: false },
@@ -59,9 +83,11 @@ export function parseTranscribeArgs(argv: string[], config: Config, env: NodeJS.
   const { values, positionals } = parsed;
   if (values.help) throw new CliError(USAGE, 0);
   if (positionals.length !== 1) throw new CliError(`expected exactly one FILE, got ${positionals.length} (see --help)`, 2);
-  const format = values.format;
-  if (!isResultFormat(format)) throw new CliError(`unknown --format '${format}' (one of ${RESULT_FORMATS.join(', ')})`, 2);
-  if (!/^(auto|[a-z]{2,3})$/.test(values.language)) throw new CliError(`--language must be a language code like 'en', or 'auto'`, 2);
+  const format = pickFormat(values.format, values.output);
+  const language = values.language.trim().toLowerCase();
+  if (!/^(auto|[a-z]{2,3})$/.test(language)) throw new CliError(`--language must be a language code like 'en', or 'auto'`, 2);
+  if (values.task !== 'transcribe' && values.task !== 'translate') throw new CliError(`--task must be 'transcribe' or 'translate', got '${values.task}'`, 2);
+  if (values.prompt !== undefined && values.prompt.length > 1000) throw new CliError('--prompt must be at most 1000 characters', 2);
   const threadsText = values.threads ?? env.WHISPER_THREADS ?? String(Math.min(4, os.availableParallelism()));
   const threads = Number(threadsText);
   if (!Number.isInteger(threads) || threads < 1) throw new CliError(`--threads must be a whole number ≥ 1, got '${threadsText}'`, 2);
@@ -69,6 +95,8 @@ export function parseTranscribeArgs(argv: string[], config: Config, env: NodeJS.
   const file = path.resolve(positionals[0]!);
   if (!existsSync(file)) throw new CliError(`no such file: ${positionals[0]}`);
   if (!statSync(file).isFile()) throw new CliError(`not a file: ${positionals[0]}`);
+  const output = values.output === undefined ? undefined : path.resolve(values.output);
+  if (output !== undefined && !existsSync(path.dirname(output))) throw new CliError(`no such folder for --output: ${path.dirname(values.output!)}`);
 
   const modelPath = values.model ? path.resolve(values.model) : modelFile(config.WHISPER_MODEL, config.MODELS_DIR);
   if (!existsSync(modelPath)) {
@@ -82,7 +110,8 @@ export function parseTranscribeArgs(argv: string[], config: Config, env: NodeJS.
     }
   }
   return {
-    file, modelPath, vadModelPath, format, language: values.language, vad: values.vad, threads,
-    verbose: values.verbose, workerEntry: values['worker-entry'] ? path.resolve(values['worker-entry']) : undefined,
+    file, modelPath, vadModelPath, format, output, language, task: values.task, wordTimestamps: values['word-timestamps'],
+    prompt: values.prompt, vad: values.vad, threads, verbose: values.verbose,
+    workerEntry: values['worker-entry'] ? path.resolve(values['worker-entry']) : undefined,
   };
 }

@@ -1,14 +1,18 @@
-// `npm run transcribe -- [options] FILE`: transcribes one file through a one-worker pool, so that even a
-// native crash ends in a clean one-line message. The transcript goes to stdout, progress to a TTY stderr.
+// `whisper-tasks transcribe [options] FILE` (or `npm run -s transcribe -- …`): transcribes one file through a
+// one-worker pool, so that even a native crash ends in a clean one-line message. The transcript goes to
+// stdout or --output, progress to a TTY stderr.
+import { writeFile } from 'node:fs/promises';
 import { ConfigError, loadConfig } from '../config.ts';
 import { createWorkerPool } from '../engine/worker-pool.ts';
 import { renderTranscript } from '../formats/render.ts';
-import { createProgressBar } from './progress-bar.ts';
+import { taskParamsFor } from './model-check.ts';
+import { createProgressBar, remainingSeconds } from './progress-bar.ts';
 import { CliError, parseTranscribeArgs } from './transcribe-args.ts';
 
 async function main(argv: string[]): Promise<number> {
   const config = loadConfig(process.env);
   const args = parseTranscribeArgs(argv, config, process.env);
+  const params = await taskParamsFor(args);
   const bar = createProgressBar(process.stderr);
   const pool = createWorkerPool({
     workers: 1,
@@ -26,7 +30,9 @@ async function main(argv: string[]): Promise<number> {
 
   let label = 'loading model';
   let percent: number | undefined;
-  const redraw = setInterval(() => bar.update(label, percent), 500);
+  let startedAt = 0;
+  const eta = () => (percent === undefined ? null : remainingSeconds(percent, (Date.now() - startedAt) / 1000));
+  const redraw = setInterval(() => bar.update(label, percent, eta()), 500);
   bar.update(label);
   const interrupt = () => {
     pool.cancel('cli');
@@ -36,15 +42,16 @@ async function main(argv: string[]): Promise<number> {
     const outcome = await pool.run({
       taskId: 'cli',
       mediaPath: args.file,
-      params: { language: args.language, task: 'transcribe', vad: args.vad, wordTimestamps: false, diarize: false, temperature: 0 },
+      params,
       onStarted: () => {
         label = 'transcribing';
         percent = 0;
+        startedAt = Date.now();
         bar.update(label, percent);
       },
       onProgress: (p) => {
         percent = Math.max(percent ?? 0, p);
-        bar.update(label, percent);
+        bar.update(label, percent, eta());
       },
     });
     bar.clear();
@@ -54,8 +61,16 @@ async function main(argv: string[]): Promise<number> {
       const detail = technicalDetail.split('\n')[0]?.slice(0, 300);
       throw new CliError(`${code}: ${userMessage}${detail ? ` (${detail})` : ''}`, code === 'CANCELLED' ? 130 : 1);
     }
-    const rendered = renderTranscript(outcome.result, args.format);
-    process.stdout.write(rendered === '' || rendered.endsWith('\n') ? rendered : `${rendered}\n`);
+    const rendered = renderTranscript(outcome.result, args.format, { task: params.task, temperature: params.temperature });
+    const text = rendered === '' || rendered.endsWith('\n') ? rendered : `${rendered}\n`;
+    if (args.output === undefined) {
+      process.stdout.write(text);
+    } else {
+      await writeFile(args.output, text).catch((error: unknown) => {
+        throw new CliError(`cannot write ${args.output}: ${(error as Error).message}`);
+      });
+      if (process.stderr.isTTY) process.stderr.write(`wrote ${args.output}\n`);
+    }
     return 0;
   } finally {
     clearInterval(redraw);

@@ -38,7 +38,7 @@ describe('transcribe CLI', () => {
   it('prints usage with --help', async () => {
     const run = await transcribe(['--help']);
     expect(run.code).toBe(0);
-    expect(run.stdout).toContain('usage: npm run transcribe');
+    expect(run.stdout).toContain('usage: whisper-tasks transcribe');
   });
 
   it('fails with one line when the file does not exist', async () => {
