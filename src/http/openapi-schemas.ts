@@ -110,6 +110,8 @@ export const ReadySchema = v.object({
   status: v.picklist(['ready', 'not_ready']),
   checks: v.object({ database: v.boolean(), workers_ready: v.number() }),
   model: nullable(v.object({ name: v.string(), multilingual: v.boolean(), type: v.string() })),
+  diarization: v.pipe(v.object({ available: v.boolean(), hint: v.optional(v.string()) }),
+    v.description('Whether tasks may ask for diarize=true; the hint names the download command when not')),
 });
 
 /** One model in OpenAI's shape. */

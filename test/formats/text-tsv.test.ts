@@ -7,9 +7,15 @@ describe('renderText', () => {
   it('does put one trimmed segment per line', () => {
     expect(renderText(TWO_SEGMENTS())).toBe('Hello world.\nSecond line here\n');
   });
-  it('does label speakers and skips empty segments', () => {
-    const result = transcript([segment(0, 0, 1, ' A.', { speaker: 'SPEAKER_00' }), segment(1, 1, 2, ''), segment(2, 2, 3, ' B.', { speaker: 'SPEAKER_01' })]);
-    expect(renderText(result)).toBe('[SPEAKER_00] A.\n[SPEAKER_01] B.\n');
+  it('does write one labelled paragraph per speaker turn and skips empty segments', () => {
+    const result = transcript([
+      segment(0, 0, 1, ' A.', { speaker: 'SPEAKER_00' }), segment(1, 1, 2, ''), segment(2, 2, 3, ' B.', { speaker: 'SPEAKER_00' }),
+      segment(3, 3, 4, ' C.', { speaker: 'SPEAKER_01' }), segment(4, 4, 5, ' D.', { speaker: 'SPEAKER_00' }),
+    ]);
+    expect(renderText(result)).toBe('[SPEAKER_00] A. B.\n\n[SPEAKER_01] C.\n\n[SPEAKER_00] D.\n');
+  });
+  it('does write one line per segment without speakers', () => {
+    expect(renderText(transcript([segment(0, 0, 1, ' A.'), segment(1, 1, 2, ' B.')]))).toBe('A.\nB.\n');
   });
   it('does render an empty transcript as an empty string', () => {
     expect(renderText(transcript([]))).toBe('');

@@ -48,6 +48,8 @@ describe('POST /tasks', () => {
     const accepted = await post(withDiarizer, form({ diarize: 'true', min_speakers: '1', max_speakers: '2' }));
     expect(accepted.status).toBe(202);
     expect(withDiarizer.tasks.get(accepted.json.identifier)!.params).toMatchObject({ diarize: true, minSpeakers: 1, maxSpeakers: 2 });
+    const exact = await post(withDiarizer, form({ diarize: 'true', num_speakers: '3' }));
+    expect(withDiarizer.tasks.get(exact.json.identifier)!.params).toMatchObject({ diarize: true, numSpeakers: 3 });
   });
 
   it('never uses the client file name as a path', async () => {
@@ -69,7 +71,9 @@ describe('POST /tasks', () => {
     [{ temperature: '1.5' }, 400, 'INVALID_FIELD', 'temperature'],
     [{ language: 'english' }, 400, 'INVALID_FIELD', 'language'],
     [{ initial_prompt: 'x'.repeat(1001) }, 400, 'INVALID_FIELD', 'initial_prompt'],
-    [{ min_speakers: '3', max_speakers: '2' }, 422, 'INVALID_FIELD', 'min_speakers'],
+    [{ min_speakers: '3', max_speakers: '2' }, 400, 'INVALID_FIELD', 'min_speakers'],
+    [{ num_speakers: '0' }, 400, 'INVALID_FIELD', 'num_speakers'],
+    [{ num_speakers: '2', min_speakers: '3' }, 400, 'INVALID_FIELD', 'num_speakers'],
     [{ language: 'de' }, 422, 'LANGUAGE_UNSUPPORTED', 'English-only'],
   ])('rejects fields %j with %i %s and a sentence naming the problem', async (fields, status, code, mention) => {
     const t = buildTestApp();
