@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Downloads a real whisper.cpp ggml model by name and checks its published sha256.
 // Usage: npm run models:download -- NAME [--dir DIR]
-//   NAME: tiny.en, tiny, base.en, base, tiny.en-q8_0, silero-v6.2.0 (or the file name, ggml-NAME.bin)
+//   NAME: tiny.en, tiny, base.en, base, tiny.en-q8_0, silero-v6.2.0 (or the file name, ggml-NAME.bin),
+//         or diarization (the speaker segmentation and embedding models, two ONNX files)
 //   DIR defaults to ${DATA_DIR:-./data}/models. MODEL_BASE_URL overrides the host (tests use it).
 // Plain Node with no dependencies, so that it runs before or without `npm install`.
 import { createHash } from 'node:crypto';
@@ -21,7 +22,24 @@ const KNOWN_MODELS = {
   base: { bytes: 147_951_465, sha256: '60ed5bc3dd14eea856493d334349b405782ddcaf0028d4b5df4088345fba2efe', repo: WHISPER_REPO },
   'tiny.en-q8_0': { bytes: 43_550_795, sha256: '5bc2b3860aa151a4c6e7bb095e1fcce7cf12c7b020ca08dcec0c6d018bb7dd94', repo: WHISPER_REPO },
   'silero-v6.2.0': { bytes: 885_098, sha256: '2aa269b785eeb53a82983a20501ddf7c1d9c48e33ab63a41391ac6c9f7fb6987', repo: VAD_REPO },
+  // Speaker diarization (sherpa-onnx's ONNX exports): pyannote segmentation-3.0 (int8, MIT) and the
+  // WeSpeaker ResNet34-LM speaker embedding trained on VoxCeleb (Apache-2.0). Saved under the names
+  // DIARIZATION_SEGMENTATION_MODEL and DIARIZATION_EMBEDDING_MODEL default to.
+  diarization: {
+    files: [
+      { remote: 'model.int8.onnx', file: 'pyannote-segmentation-3.0.int8.onnx', bytes: 1_540_506,
+        sha256: 'd582f4b4c6b48205de7e0643c57df0df5615a3c176189be3fc461e9d18827b5d', repo: 'https://huggingface.co/csukuangfj/sherpa-onnx-pyannote-segmentation-3-0/resolve/main' },
+      { remote: 'wespeaker_en_voxceleb_resnet34_LM.onnx', file: 'wespeaker_en_voxceleb_resnet34_LM.onnx', bytes: 26_530_550,
+        sha256: 'e9848563da86f263117134dfd7ad63c92355b37de492b55e325400c9d9c39012', repo: 'https://huggingface.co/csukuangfj/speaker-embedding-models/resolve/main' },
+    ],
+  },
 };
+
+/** The files a name stands for: one ggml file for a whisper or VAD model, several for a bundle. */
+function filesOf(name) {
+  const model = KNOWN_MODELS[name];
+  return model.files ?? [{ remote: `ggml-${name}.bin`, file: `ggml-${name}.bin`, bytes: model.bytes, sha256: model.sha256, repo: model.repo }];
+}
 
 class UsageError extends Error {
   constructor(message, showUsage = false) { super(message); this.showUsage = showUsage; }
@@ -116,10 +134,18 @@ function diskReason(err, dir) {
 }
 
 async function download(name, dir) {
-  const model = KNOWN_MODELS[name];
-  const file = `ggml-${name}.bin`;
+  const saved = [];
+  for (const model of filesOf(name)) {
+    saved.push(await downloadFile(model, dir));
+    process.stderr.write(`saved ${saved.at(-1)} (sha256 verified)\n`);
+  }
+  return saved;
+}
+
+async function downloadFile(model, dir) {
+  const { file } = model;
   const base = process.env.MODEL_BASE_URL || model.repo;
-  const url = `${base.replace(/\/$/, '')}/${file}`;
+  const url = `${base.replace(/\/$/, '')}/${model.remote}`;
   const dest = path.join(dir, file);
   try {
     mkdirSync(dir, { recursive: true });
@@ -171,9 +197,7 @@ async function main() {
     process.exit(err.message ? 2 : 0);
   }
   try {
-    const dest = await download(args.name, args.dir);
-    process.stderr.write(`saved ${dest} (sha256 verified)\n`);
-    process.stdout.write(`${dest}\n`);
+    for (const dest of await download(args.name, args.dir)) process.stdout.write(`${dest}\n`);
   } catch (err) {
     process.stderr.write(`download-model: ${err instanceof Error ? err.message : String(err)}\n`);
     process.exit(1);

@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROOT, SILERO_VAD } from '../helpers/paths.ts';
+import { ROOT, SHARED_MODELS, SILERO_VAD } from '../helpers/paths.ts';
 
 const SCRIPT = path.join(ROOT, 'scripts/download-model.mjs');
 
@@ -24,6 +24,8 @@ function runScript(args: string[], env: Record<string, string> = {}): Promise<{ 
 describe('download-model script', () => {
   // The shared Silero file is byte-identical to the published ggml-silero-v6.2.0.bin, so its real hash must match.
   const silero = readFileSync(SILERO_VAD);
+  // The shared segmentation model is the published int8 export; the embedding model has no stand-in with its hash.
+  const segmentation = readFileSync(path.join(SHARED_MODELS, 'pyannote-segmentation-3.0.int8.onnx'));
   let server: Server;
   let base: string;
   const requests: string[] = [];
@@ -34,6 +36,12 @@ describe('download-model script', () => {
       if (req.url === '/good/ggml-silero-v6.2.0.bin') {
         res.writeHead(200, { 'content-length': silero.length });
         res.end(silero);
+      } else if (req.url === '/good/model.int8.onnx') {
+        res.writeHead(200, { 'content-length': segmentation.length });
+        res.end(segmentation);
+      } else if (req.url === '/good/wespeaker_en_voxceleb_resnet34_LM.onnx') {
+        res.writeHead(200, { 'content-length': 1000 });
+        res.end(Buffer.alloc(1000, 1)); // not the published file: must be refused
       } else if (req.url === '/bad/ggml-silero-v6.2.0.bin') {
         const tampered = Buffer.from(silero);
         tampered[1000] = (tampered[1000]! + 1) & 0xff;
@@ -57,6 +65,16 @@ describe('download-model script', () => {
     expect(readFileSync(dest).equals(silero)).toBe(true);
     expect(r.stderr).toMatch(/100%/);
     expect(readdirSync(dir)).toEqual(['ggml-silero-v6.2.0.bin']);
+  });
+
+  it('fetches the diarization bundle file by file, keeping the verified ones and refusing a mismatch', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'models-'));
+    const r = await runScript(['diarization', '--dir', dir], { MODEL_BASE_URL: `${base}/good` });
+    expect(r.code).toBe(1);
+    expect(readFileSync(path.join(dir, 'pyannote-segmentation-3.0.int8.onnx')).equals(segmentation)).toBe(true);
+    expect(r.stderr).toMatch(/saved .*pyannote-segmentation-3\.0\.int8\.onnx \(sha256 verified\)/);
+    expect(r.stderr.trim().split('\n').at(-1)).toMatch(/^download-model: checksum mismatch for wespeaker_en_voxceleb_resnet34_LM\.onnx: expected e9848563/);
+    expect(readdirSync(dir)).toEqual(['pyannote-segmentation-3.0.int8.onnx']);
   });
 
   it('accepts the file name and defaults to DATA_DIR/models', async () => {
