@@ -77,3 +77,18 @@ describe('createDiarizer (real pyannote segmentation, stand-in embeddings, espea
     await expect(missing.diarize(new Float32Array(16_000), {}, () => {})).rejects.toMatchObject({ code: 'DIARIZATION_FAILED', message: expect.stringMatching(/missing.*models:download -- diarization/) });
   });
 });
+
+// A trained embedding model cannot be downloaded on the build machines. Point DIARIZATION_TEST_EMBEDDING_MODEL
+// at one (e.g. the WeSpeaker ResNet34-LM file `npm run models:download -- diarization` fetches) to run this.
+const REAL_EMBEDDING = process.env.DIARIZATION_TEST_EMBEDDING_MODEL ?? '';
+describe.skipIf(!REAL_EMBEDDING)('createDiarizer with a trained embedding model (skipped: DIARIZATION_TEST_EMBEDDING_MODEL is unset)', () => {
+  it('tells two and three espeak-ng voices apart with at least 90 % accuracy', async () => {
+    const real = createDiarizer({ ...options, embeddingModel: REAL_EMBEDDING });
+    for (const order of [[0, 1, 0, 1, 0, 1], [0, 1, 2, 0, 1, 2]]) {
+      const dialogue = makeDialogue(order);
+      const turns = labelTurns(await real.diarize(dialogue.samples, {}, () => {}));
+      expect(new Set(turns.map((t) => t.speaker)).size).toBe(new Set(order).size);
+      expect(speakerAccuracy(dialogue.turns, turns)).toBeGreaterThanOrEqual(0.9);
+    }
+  }, 120_000);
+});
