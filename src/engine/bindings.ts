@@ -19,6 +19,20 @@ const TABLE = {
   whisper_free_context_params: ['void', [koffi.pointer(ContextParams)]],
   whisper_init_from_file_with_params: [ctx, ['const char *', ContextParams]],
   whisper_free: ['void', [ctx]],
+  // Per-task state: a context loaded without one, and a fresh state (decoder RNG seeded anew) per task.
+  whisper_init_from_file_with_params_no_state: [ctx, ['const char *', ContextParams]],
+  whisper_init_state: ['void *', [ctx]],
+  whisper_free_state: ['void', ['void *']],
+  whisper_full_with_state: ['int', [ctx, 'void *', FullParams, 'float *', 'int']],
+  whisper_pcm_to_mel_with_state: ['int', [ctx, 'void *', 'float *', 'int', 'int']],
+  whisper_lang_auto_detect_with_state: ['int', [ctx, 'void *', 'int', 'int', 'float *']],
+  whisper_full_n_segments_from_state: ['int', ['void *']],
+  whisper_full_get_segment_t0_from_state: ['int64_t', ['void *', 'int']],
+  whisper_full_get_segment_t1_from_state: ['int64_t', ['void *', 'int']],
+  whisper_full_get_segment_text_from_state: ['const char *', ['void *', 'int']],
+  whisper_full_get_segment_no_speech_prob_from_state: ['float', ['void *', 'int']],
+  whisper_full_n_tokens_from_state: ['int', ['void *', 'int']],
+  whisper_full_get_token_data_from_state: [TokenData, ['void *', 'int', 'int']],
   whisper_full_default_params: [FullParams, ['int']],
   whisper_full_default_params_by_ref: [koffi.pointer(FullParams), ['int']],
   whisper_free_params: ['void', [koffi.pointer(FullParams)]],
@@ -74,6 +88,19 @@ export interface WhisperBindings {
   whisper_free_context_params(params: Ptr): void;
   whisper_init_from_file_with_params(path: string, params: NativeContextParams): Ptr | null;
   whisper_free(ctx: Ptr): void;
+  whisper_init_from_file_with_params_no_state(path: string, params: NativeContextParams): Ptr | null;
+  whisper_init_state(ctx: Ptr): Ptr | null;
+  whisper_free_state(state: Ptr): void;
+  whisper_full_with_state(ctx: Ptr, state: Ptr, params: NativeFullParams, samples: Float32Array, nSamples: number): number;
+  whisper_pcm_to_mel_with_state(ctx: Ptr, state: Ptr, samples: Float32Array, nSamples: number, nThreads: number): number;
+  whisper_lang_auto_detect_with_state(ctx: Ptr, state: Ptr, offsetMs: number, nThreads: number, probs: Float32Array): number;
+  whisper_full_n_segments_from_state(state: Ptr): number;
+  whisper_full_get_segment_t0_from_state(state: Ptr, i: number): number;
+  whisper_full_get_segment_t1_from_state(state: Ptr, i: number): number;
+  whisper_full_get_segment_text_from_state(state: Ptr, i: number): string;
+  whisper_full_get_segment_no_speech_prob_from_state(state: Ptr, i: number): number;
+  whisper_full_n_tokens_from_state(state: Ptr, i: number): number;
+  whisper_full_get_token_data_from_state(state: Ptr, i: number, j: number): NativeTokenData;
   whisper_full_default_params(strategy: number): NativeFullParams;
   whisper_full_default_params_by_ref(strategy: number): Ptr;
   whisper_free_params(params: Ptr): void;
@@ -122,6 +149,8 @@ export interface WhisperBindings {
 // callbacks they trigger are then queued back to the JS thread, which must not block meanwhile.
 const ASYNC = [
   'whisper_init_from_file_with_params', 'whisper_full', 'whisper_pcm_to_mel', 'whisper_lang_auto_detect',
+  'whisper_init_from_file_with_params_no_state', 'whisper_init_state', 'whisper_full_with_state',
+  'whisper_pcm_to_mel_with_state', 'whisper_lang_auto_detect_with_state',
   'whisper_vad_init_from_file_with_params', 'whisper_vad_segments_from_samples',
 ] as const;
 type AsyncName = (typeof ASYNC)[number];

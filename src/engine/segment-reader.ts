@@ -14,13 +14,13 @@ export interface SegmentPlacement {
   firstId: number;
 }
 
-/** Reads the segments of a context's last whisper_full call. */
+/** Reads the segments of a state's last whisper_full_with_state call. */
 export interface SegmentReader {
-  /** Segment `i`, in seconds of the whole input. */
-  read(i: number, place: SegmentPlacement): Segment;
+  /** Segment `i` of `state`, in seconds of the whole input. */
+  read(state: Ptr, i: number, place: SegmentPlacement): Segment;
 }
 
-/** Creates a reader for one context; token texts are cached per id (the vocabulary is fixed). */
+/** Creates a reader for one context's vocabulary; token texts are cached per id (the vocabulary is fixed). */
 export function createSegmentReader(api: WhisperBindings, ctx: Ptr): SegmentReader {
   const eot = api.whisper_token_eot(ctx);
   const texts = new Map<number, { text: string; bytes?: string }>();
@@ -35,14 +35,14 @@ export function createSegmentReader(api: WhisperBindings, ctx: Ptr): SegmentRead
   };
 
   return {
-    read(i, place) {
+    read(state, i, place) {
       const time = (cs: number) => (cs < 0 ? -1 : place.offsetSec + place.toChunkTime(cs / 100));
       const tokens: Token[] = [];
       let logprobSum = 0;
       let textTokens = 0;
-      const n = api.whisper_full_n_tokens(ctx, i);
+      const n = api.whisper_full_n_tokens_from_state(state, i);
       for (let j = 0; j < n; j++) {
-        const data = api.whisper_full_get_token_data(ctx, i, j);
+        const data = api.whisper_full_get_token_data_from_state(state, i, j);
         const special = data.id >= eot;
         if (!special) {
           logprobSum += data.plog;
@@ -50,14 +50,14 @@ export function createSegmentReader(api: WhisperBindings, ctx: Ptr): SegmentRead
         }
         tokens.push({ id: data.id, ...tokenText(data.id), p: data.p, t0: time(data.t0), t1: time(data.t1), tDtw: time(data.t_dtw), special });
       }
-      const start = time(api.whisper_full_get_segment_t0(ctx, i));
-      const end = Math.max(start, time(api.whisper_full_get_segment_t1(ctx, i)));
+      const start = time(api.whisper_full_get_segment_t0_from_state(state, i));
+      const end = Math.max(start, time(api.whisper_full_get_segment_t1_from_state(state, i)));
       return {
         id: place.firstId + i,
         start,
         end,
-        text: api.whisper_full_get_segment_text(ctx, i),
-        noSpeechProb: api.whisper_full_get_segment_no_speech_prob(ctx, i),
+        text: api.whisper_full_get_segment_text_from_state(state, i),
+        noSpeechProb: api.whisper_full_get_segment_no_speech_prob_from_state(state, i),
         avgLogprob: textTokens > 0 ? logprobSum / textTokens : 0,
         tokens,
       };

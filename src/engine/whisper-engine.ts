@@ -7,7 +7,7 @@ import { AHEADS_PRESET, SAMPLING } from './bindings-structs.ts';
 import { dtwPreset, modelKind, readModelHeader } from './model-header.ts';
 import { routeNativeLogs, type NativeLogLevel, type NativeLogs } from './native-logs.ts';
 import type { PcmInput } from './pcm-chunks.ts';
-import { createSegmentReader } from './segment-reader.ts';
+import { loadModelContexts, type ModelContexts } from './model-contexts.ts';
 import type { SpeechRegion } from './speech-map.ts';
 import { createVad } from './vad.ts';
 import { createLibraryLoader, type WhisperLibrary } from './whisper-library.ts';
@@ -19,9 +19,13 @@ export interface LoadOptions {
   /** Use the GPU when the library was built with one (default true; no effect on the CPU build). */
   useGpu?: boolean;
   gpuDevice?: number;
-  /** DTW token timestamps with the model's alignment-heads preset (default true; turns flash attention off). */
+  /** DTW token timestamps for tasks with word timestamps, with the model's alignment-heads preset (default true). */
   dtw?: boolean;
-  /** Flash attention when DTW is off (default: whisper.cpp's default, on). */
+  /**
+   * Flash attention for tasks without word timestamps (default true). DTW needs it off, so with both
+   * on, a second context (the weights again) is loaded for the first task that asks for word timestamps.
+   * false: one context without flash attention serves every task.
+   */
   flashAttn?: boolean;
   /** Silero VAD model (ggml), used by tasks with `vad`; loaded on first use. */
   vadModelPath?: string;
@@ -33,7 +37,7 @@ export interface ModelInfo {
   /** e.g. "tiny.en", "base", "large-v3" ("unknown" when the shapes match no release). */
   type: string;
   multilingual: boolean;
-  /** Whether DTW token timestamps are on for this context. */
+  /** Whether tasks with word timestamps get DTW token times. */
   dtw: boolean;
 }
 
@@ -64,7 +68,7 @@ export function createWhisperEngine(options: EngineOptions = {}): WhisperEngine 
   const library = options.library ?? createLibraryLoader();
   let api: BoundWhisper | null = null;
   let logs: NativeLogs | null = null;
-  let model: (LoadedModel & { info: ModelInfo }) | null = null;
+  let model: (LoadedModel & { info: ModelInfo; contexts: ModelContexts }) | null = null;
   let busy = false;
 
   const bound = (): BoundWhisper => {
@@ -80,7 +84,7 @@ export function createWhisperEngine(options: EngineOptions = {}): WhisperEngine 
   const unload = () => {
     if (!model) return;
     model.vad.close();
-    model.api.whisper_free(model.ctx);
+    model.contexts.free();
     model = null;
   };
 
@@ -93,34 +97,25 @@ export function createWhisperEngine(options: EngineOptions = {}): WhisperEngine 
       const header = await readModelHeader(file);
       const kind = header ? modelKind(header, file) : 'unknown';
       const preset = opts.dtw === false ? AHEADS_PRESET.NONE : dtwPreset(kind);
-      const cparams = contextParamsFromRef(w);
-      cparams.use_gpu = opts.useGpu ?? true;
-      cparams.gpu_device = opts.gpuDevice ?? 0;
-      if (opts.flashAttn !== undefined) cparams.flash_attn = opts.flashAttn;
-      if (preset !== AHEADS_PRESET.NONE) {
-        cparams.dtw_token_timestamps = true;
-        cparams.dtw_aheads_preset = preset;
-        // whisper.cpp computes DTW only without flash attention (it would switch DTW off otherwise).
-        cparams.flash_attn = false;
-      }
+      const base = { ...contextParamsFromRef(w), use_gpu: opts.useGpu ?? true, gpu_device: opts.gpuDevice ?? 0 };
       unload();
       logs!.clear();
-      const ctx = await w.async.whisper_init_from_file_with_params(file, cparams);
-      if (ctx === null) {
-        throw new TaskFailure('MODEL_UNAVAILABLE', `whisper.cpp could not load ${file}${logs!.errorsSuffix()}`);
-      }
+      const contexts = await loadModelContexts({
+        api: w, file, base, preset, flashAttn: opts.flashAttn ?? true, errors: () => logs!.errorsSuffix(),
+      });
+      const { ctx } = contexts.main;
       const multilingual = w.whisper_is_multilingual(ctx) !== 0;
       const info: ModelInfo = {
         name: path.basename(file),
         type: kind === 'unknown' ? w.whisper_model_type_readable(ctx) : kind,
         multilingual,
-        dtw: cparams.dtw_token_timestamps,
+        dtw: contexts.dtw,
       };
       model = {
-        api: w, ctx, info, multilingual, name: info.name, threads: opts.threads,
+        api: w, info, contexts, multilingual, name: info.name, threads: opts.threads,
         defaults: fullParamsFromRef(w, SAMPLING.GREEDY),
         vad: createVad(w, opts.vadModelPath),
-        reader: createSegmentReader(w, ctx),
+        contextFor: contexts.contextFor,
       };
       return info;
     },

@@ -36,17 +36,26 @@ export interface TranscribeHooks {
   isCancelled?(): boolean;
 }
 
+/** A context to run on, and the reader of its segments. */
+export interface TaskContext {
+  ctx: Ptr;
+  reader: SegmentReader;
+}
+
 /** What the transcription loop needs from a loaded engine. */
 export interface LoadedModel {
   api: BoundWhisper;
-  ctx: Ptr;
   defaults: NativeFullParams;
   threads: number;
   multilingual: boolean;
   name: string;
   vad: Vad;
-  reader: SegmentReader;
+  /** The context for a task: the DTW one when it asks for word timestamps (and DTW is on), the flash-attention one otherwise. */
+  contextFor(params: TaskParams): Promise<TaskContext>;
 }
+
+/** One task's run: its context and its own whisper_state. */
+interface Run { api: BoundWhisper; ctx: Ptr; state: Ptr; threads: number }
 
 /** Transcribes the whole input chunk by chunk (see chunkPcm); throws TaskFailure on cancel or failure. */
 export async function transcribeInput(
@@ -65,6 +74,13 @@ export async function transcribeInput(
   let prompt = params.initialPrompt ?? null;
   const timings = { decodeMs: 0, transcribeMs: 0 };
   let samples = 0;
+  const { ctx, reader } = await m.contextFor(params);
+  // A fresh state per task: its decoder RNG starts from whisper.cpp's fixed seed, so a task's result
+  // (temperature fallbacks included) does not depend on what the worker ran before, and equals a
+  // fresh whisper.cpp process's.
+  const state = await m.api.async.whisper_init_state(ctx);
+  if (state === null) throw new TaskFailure('PROCESSING_FAILED', 'whisper_init_state failed (out of memory?)');
+  const run: Run = { api: m.api, ctx, state, threads: m.threads };
 
   const runChunk = async (chunk: PcmChunk) => {
     const offsetSec = chunk.offset / RATE;
@@ -77,12 +93,12 @@ export async function transcribeInput(
       audio = speech.pcm;
       toChunkTime = speech.toOriginal;
     }
-    if (language === null) ({ language, languageProbability } = await detectLanguage(m, audio.length > 0 ? audio : chunk.pcm));
+    if (language === null) ({ language, languageProbability } = await detectLanguage(run, audio.length > 0 ? audio : chunk.pcm));
     const firstId = segments.length;
     let emitted = 0;
     const flush = () => {
-      for (const n = m.api.whisper_full_n_segments(m.ctx); emitted < n; emitted++) {
-        const segment = clampSegment(m.reader.read(emitted, { offsetSec, toChunkTime, firstId }), offsetSec, offsetSec + chunkSec);
+      for (const n = m.api.whisper_full_n_segments_from_state(state); emitted < n; emitted++) {
+        const segment = clampSegment(reader.read(state, emitted, { offsetSec, toChunkTime, firstId }), offsetSec, offsetSec + chunkSec);
         segments.push(segment);
         hooks.onSegment?.(segment);
       }
@@ -93,7 +109,7 @@ export async function transcribeInput(
         threads: m.threads, language: language!, translate: params.task === 'translate' && m.multilingual, prompt, params, callbacks,
       });
       // A new window starts: the previous window's segments (and their DTW times) are final.
-      await runWhisper(m, audio, fp, { onNewSegments: flush, onProgress: (p) => { flush(); meter.update(p); }, shouldAbort: isCancelled });
+      await runWhisper(run, audio, fp, { onNewSegments: flush, onProgress: (p) => { flush(); meter.update(p); }, shouldAbort: isCancelled });
       if (isCancelled()) throw cancelFailure();
       flush();
     }
@@ -118,7 +134,11 @@ export async function transcribeInput(
     }
   } finally {
     // Ending early (cancel, failure) closes the chunk stream, which stops the audio decoder.
-    await chunks.return?.(undefined);
+    try {
+      await chunks.return?.(undefined);
+    } finally {
+      m.api.whisper_free_state(state); // no native call runs on it any more: each was awaited
+    }
   }
   meter.finish();
   return {
@@ -136,11 +156,11 @@ const cancelFailure = () => new TaskFailure('CANCELLED', 'the transcription was 
 
 /** One whisper_full call on koffi's thread pool, with callbacks registered for exactly its duration. */
 async function runWhisper(
-  m: LoadedModel, audio: Float32Array, params: (callbacks: CallSettings['callbacks']) => NativeFullParams, listeners: RunListeners,
+  m: Run, audio: Float32Array, params: (callbacks: CallSettings['callbacks']) => NativeFullParams, listeners: RunListeners,
 ): Promise<void> {
   const callbacks = registerRunCallbacks(listeners);
   try {
-    const rc = await m.api.async.whisper_full(m.ctx, params(callbacks), audio, audio.length);
+    const rc = await m.api.async.whisper_full_with_state(m.ctx, m.state, params(callbacks), audio, audio.length);
     if (callbacks.error() !== null) throw callbacks.error();
     // A non-zero code after a cancel is the abort itself; the caller reports CANCELLED.
     if (rc !== 0 && !listeners.shouldAbort()) throw new TaskFailure('PROCESSING_FAILED', `whisper_full failed with code ${rc}`);
@@ -150,13 +170,13 @@ async function runWhisper(
 }
 
 /** Detects the spoken language from the first 30 s, as whisper.cpp would inside whisper_full. */
-async function detectLanguage(m: LoadedModel, audio: Float32Array): Promise<{ language: string; languageProbability: number }> {
+async function detectLanguage(m: Run, audio: Float32Array): Promise<{ language: string; languageProbability: number }> {
   const head = audio.subarray(0, Math.min(audio.length, 30 * RATE));
-  if (await m.api.async.whisper_pcm_to_mel(m.ctx, head, head.length, m.threads) !== 0) {
+  if (await m.api.async.whisper_pcm_to_mel_with_state(m.ctx, m.state, head, head.length, m.threads) !== 0) {
     throw new TaskFailure('PROCESSING_FAILED', 'whisper_pcm_to_mel failed during language detection');
   }
   const probs = new Float32Array(m.api.whisper_lang_max_id() + 1);
-  const id = await m.api.async.whisper_lang_auto_detect(m.ctx, 0, m.threads, probs);
+  const id = await m.api.async.whisper_lang_auto_detect_with_state(m.ctx, m.state, 0, m.threads, probs);
   const code = id >= 0 ? m.api.whisper_lang_str(id) : null;
   if (code === null) throw new TaskFailure('PROCESSING_FAILED', `language detection failed (code ${id})`);
   return { language: code, languageProbability: probs[id]! };
