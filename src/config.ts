@@ -31,6 +31,13 @@ const list = v.pipe(
   v.transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean)),
 );
 
+// Standard Webhooks secrets: `whsec_` and base64; the key behind it should be 24 to 64 bytes.
+function isWebhookSecret(s: string): boolean {
+  const body = /^whsec_([A-Za-z0-9+/]+={0,2})$/.exec(s)?.[1];
+  const bytes = body ? Buffer.from(body, 'base64').length : 0;
+  return bytes >= 24 && bytes <= 64;
+}
+
 /** Every environment variable the server reads, with its default. README documents each one. */
 const EnvSchema = v.object({
   PORT: v.pipe(int(0, 8000), v.maxValue(65535, 'must be at most 65535')),
@@ -55,6 +62,20 @@ const EnvSchema = v.object({
   MAX_ATTEMPTS: int(1, 3),
   URL_FETCH_TIMEOUT_MS: int(100, 5 * 60 * 1000),
   URL_FETCH_ALLOW_HOSTS: list,
+  WEBHOOK_URL: v.pipe(
+    v.optional(v.string(), ''),
+    v.trim(),
+    v.check((s) => s === '' || /^https?:\/\/[^\s/?#]+/i.test(s), 'must be an http or https URL'),
+  ),
+  WEBHOOK_SECRET: v.pipe(
+    v.optional(v.string(), ''),
+    v.trim(),
+    v.check((s) => s === '' || isWebhookSecret(s), 'must be whsec_ followed by the base64 of 24 to 64 random bytes'),
+  ),
+  WEBHOOK_RETRY_BASE_MS: int(1, 5000),
+  WEBHOOK_MAX_ATTEMPTS: int(1, 10),
+  WEBHOOK_TIMEOUT_MS: int(100, 10_000),
+  IDEMPOTENCY_TTL_HOURS: int(1, 24),
   API_KEYS: v.optional(v.string(), ''),
   CORS_ORIGINS: list,
   MAX_QUEUED_TASKS: int(1, 1000),
@@ -93,6 +114,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     const issue = result.issues[0]!;
     const key = v.getDotPath(issue) ?? 'environment';
     throw new ConfigError(`Invalid configuration: ${key}=${JSON.stringify(known[key] ?? '')} ${issue.message}`);
+  }
+  if (result.output.WEBHOOK_URL !== '' && result.output.WEBHOOK_SECRET === '') {
+    throw new ConfigError('Invalid configuration: WEBHOOK_URL is set but WEBHOOK_SECRET is not; webhooks are always signed (WEBHOOK_SECRET=whsec_...).');
   }
   const dataDir = path.resolve(result.output.DATA_DIR);
   return Object.freeze({ ...result.output, DATA_DIR: dataDir, MODELS_DIR: path.join(dataDir, 'models') });

@@ -23,6 +23,8 @@ import type { TaskEventMap } from './tasks/task-events.ts';
 import type { TaskService } from './tasks/task-service-types.ts';
 import type { Registry } from './ws/registry.ts';
 import { createTaskService } from './tasks/task-service.ts';
+import { createWebhookService } from './webhooks/webhook-service.ts';
+import { createIdempotencyStore } from './db/idempotency-store.ts';
 import type { Transcriber } from './tasks/types.ts';
 
 /** What tests (and later features) may swap in when starting a server. */
@@ -73,7 +75,8 @@ export async function startServer(config: Config, overrides: ServerOverrides = {
     store: webhooks.wrapStore(createSqliteTaskStore(db)), bus, transcriber, config, logger,
     deleteMedia: createMediaRemover(config.DATA_DIR),
   });
-  const created = createApp({ config, tasks, bus, engine: transcriber, dbReady: db.isOpen, logger, webhooks, canDiarize });
+  const created = createApp({ config, tasks, bus, engine: transcriber, dbReady: db.isOpen, logger, webhooks,
+    idempotency: createIdempotencyStore(db, config.IDEMPOTENCY_TTL_HOURS * 3_600_000), canDiarize });
   const retention = createRetention({
     store: createSqliteRetentionStore(db), dataDir: config.DATA_DIR, logger,
     mediaRetentionHours: config.MEDIA_RETENTION_HOURS, resultRetentionDays: config.RESULT_RETENTION_DAYS,
@@ -84,6 +87,7 @@ export async function startServer(config: Config, overrides: ServerOverrides = {
   const server = await listen(gate.fetch, config.HOST, config.PORT, requestTimeoutMs(config));
   created.injectWebSocket(server);
   tasks.start();
+  webhooks.start();
   retention.start();
   const port = (server.address() as AddressInfo).port;
   const host = config.HOST.includes(':') ? `[${config.HOST}]` : config.HOST;
@@ -96,6 +100,7 @@ export async function startServer(config: Config, overrides: ServerOverrides = {
     gate.drain();
     created.closeSockets(1001, 'server shutting down');
     await Promise.all([tasks.stop(graceMs), retention.stop()]);
+    await webhooks.stop(); // deliveries in flight stay pending and go out after the next start
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     server.closeAllConnections();
     await closed;

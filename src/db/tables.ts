@@ -1,4 +1,5 @@
 import type { Generated } from 'kysely';
+import type { IdempotencyKeyRow, TaskWebhookRow, WebhookAttemptRow, WebhookDeliveryRow } from './webhook-tables.ts';
 
 /** A row of `tasks`; JSON columns hold text, times hold ISO 8601 UTC strings. */
 export interface TaskRow {
@@ -36,4 +37,8 @@ export interface SegmentRow {
 export interface Database {
   tasks: TaskRow;
   segments: SegmentRow;
+  task_webhooks: TaskWebhookRow;
+  webhook_deliveries: WebhookDeliveryRow;
+  webhook_attempts: WebhookAttemptRow;
+  idempotency_keys: IdempotencyKeyRow;
 }

@@ -3,6 +3,8 @@ import type { EventBus } from '../events/event-bus.ts';
 import type { TaskEventMap } from '../tasks/task-events.ts';
 import type { TaskService } from '../tasks/task-service-types.ts';
 import type { Transcriber } from '../tasks/types.ts';
+import type { WebhookApi } from '../webhooks/webhook-types.ts';
+import type { IdempotencyApi } from './idempotent-submit.ts';
 import type { MediaProber } from './media-check.ts';
 
 /** One logging method: an object of fields and/or a message, as pino accepts them. */
@@ -32,6 +34,10 @@ export interface AppDeps {
   logger: Logger;
   /** True when a diarizer is wired in; without one, `diarize=true` is refused at submit time. */
   canDiarize?: boolean;
+  /** Signed webhooks (src/webhooks): callback URLs, the delivery log, redelivery; absent in some tests. */
+  webhooks?: WebhookApi;
+  /** Idempotency-Key records; without them the header is ignored (some tests). */
+  idempotency?: IdempotencyApi;
   /** Replaces the media probe used on uploads (tests); src/audio's probe is the default. */
   probeMedia?: MediaProber;
 }

@@ -20,6 +20,8 @@ import { taskOperations } from './openapi-tasks.ts';
 import { openAiRoutes } from './openai-routes.ts';
 import { taskRoutes } from './tasks-routes.ts';
 import { createWebRoutes } from './web-routes.ts';
+import { webhookOperations } from './openapi-webhooks.ts';
+import { webhookRoutes } from './webhook-routes.ts';
 import { createRegistry, type Registry } from '../ws/registry.ts';
 import { bridgeBusToRegistry } from '../ws/bus-bridge.ts';
 import { taskSocketRoutes } from '../ws/task-socket-routes.ts';
@@ -61,9 +63,10 @@ export function createApp(deps: AppDeps): CreatedApp {
   const metrics = createAppMetrics({
     bus: deps.bus, tasks: deps.tasks, sockets: () => registry.count(), workersReady: () => deps.engine.readyCount(),
     onWorkerRestart: deps.engine.onWorkerRestart?.bind(deps.engine), measureDisk: () => measureDiskUsage(deps.config.DATA_DIR),
+    webhooks: deps.webhooks,
   });
   const api = createApiRegistry();
-  api.add(...taskOperations(), ...openAiOperations(), ...serviceOperations());
+  api.add(...taskOperations(), ...openAiOperations(), ...serviceOperations(), ...webhookOperations());
   let document: OpenApiDocument | undefined;
   const openApi = () => (document ??= buildOpenApiDocument(api.operations(), {
     title: 'whisper-tasks',
@@ -76,6 +79,7 @@ export function createApp(deps: AppDeps): CreatedApp {
   installGuards(app, deps, keys, metrics);
   app.route('/health', healthRoutes(deps));
   app.route('/tasks', taskRoutes(deps));
+  app.route('/tasks', webhookRoutes(deps));
   app.route('/v1', openAiRoutes(deps));
   const socketGate = { closing: false };
   app.route('/ws', taskSocketRoutes(deps, registry, bridge, upgradeWebSocket, socketGate));

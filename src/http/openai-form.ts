@@ -6,7 +6,7 @@ import { boolField, parseInput, rejectUnknownFields } from './validation.ts';
 
 /** The multipart fields OpenAI's audio endpoints take besides `file` (chunking_strategy is accepted and ignored; include[] is refused). */
 export const OPENAI_FIELDS = [
-  'model', 'language', 'prompt', 'response_format', 'temperature', 'timestamp_granularities[]', 'stream', 'include[]', 'chunking_strategy',
+  'model', 'language', 'prompt', 'response_format', 'temperature', 'timestamp_granularities[]', 'stream', 'include[]', 'chunking_strategy', 'callback_url',
 ] as const;
 
 /** The response formats of OpenAI's audio endpoints. */

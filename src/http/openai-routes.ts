@@ -16,6 +16,8 @@ import { OPENAI_FIELDS, parseOpenAiForm, type OpenAiRequest } from './openai-for
 import { waitForTask } from './task-waiter.ts';
 import { readMediaUpload } from './task-create.ts';
 import { removeUpload } from './upload.ts';
+import { submitOnce } from './idempotent-submit.ts';
+import { webhookTarget } from './webhook-target.ts';
 
 /**
  * OpenAI-compatible routes under /v1: POST audio/transcriptions and audio/translations (multipart,
@@ -53,7 +55,11 @@ async function transcribe(c: Context<AppEnv>, deps: AppDeps, task: TaskParams['t
     request = parseOpenAiForm(fields, task, deps.engine.modelInfo(), deps.canDiarize);
     const webhook = await webhookTarget(c, deps, fields.callback_url);
     const media = await checkMedia(file.path, deps.config, deps.probeMedia);
-    taskId = deps.tasks.submit({ fileName: file.fileName, mediaPath: file.path, mediaDuration: media.durationSec, params: request.params, owner: requestOwner(c) }).id;
+    const submitted = await submitOnce(c, deps, { route: `POST ${c.req.path}`, fields, file }, () => deps.tasks.submit({
+      fileName: file!.fileName, mediaPath: file!.path, mediaDuration: media.durationSec, params: request.params, owner: requestOwner(c), webhook,
+    }));
+    taskId = submitted.task.id;
+    if (submitted.replayed) await removeUpload(file.dir); // the first request's upload is the one kept
   } catch (error) {
     if (file) await removeUpload(file.dir);
     throw error;
@@ -61,7 +67,8 @@ async function transcribe(c: Context<AppEnv>, deps: AppDeps, task: TaskParams['t
   // A client that goes away no longer wants the transcript: free the worker for others.
   const signal = c.req.raw.signal;
   const onAbort = () => void deps.tasks.cancel(taskId).catch((err: unknown) => deps.logger.warn({ err, taskId }, 'cancel after disconnect failed'));
-  signal.addEventListener('abort', onAbort, { once: true });
+  // A client that sent an Idempotency-Key will retry for this same task: leave it running.
+  if (c.req.header('idempotency-key') === undefined) signal.addEventListener('abort', onAbort, { once: true });
   c.header('x-task-id', taskId);
   if (request.stream) return streamTranscript(c, deps, taskId, () => signal.removeEventListener('abort', onAbort));
   const outcome = await waitForTask(deps, taskId).done;
@@ -81,6 +88,7 @@ function respond(c: Context<AppEnv>, result: TranscriptResult, request: OpenAiRe
     case 'srt': return c.body(renderSrt(result), 200, { 'Content-Type': contentTypeFor('srt') });
     case 'vtt': return c.body(renderVtt(result), 200, { 'Content-Type': contentTypeFor('vtt') });
     case 'verbose_json': return c.json(verboseJson(result, { task: params.task, temperature: params.temperature, granularities }));
+    case 'diarized_json': return c.json(diarizedJson(result));
   }
 }
 
@@ -88,7 +96,6 @@ function respond(c: Context<AppEnv>, result: TranscriptResult, request: OpenAiRe
 function streamTranscript(c: Context<AppEnv>, deps: AppDeps, taskId: string, cleanup: () => void) {
   return streamSSE(c, async (sse) => {
     let sent = '';
-    case 'diarized_json': return c.json(diarizedJson(result));
     const send = (payload: object) => sse.writeSSE({ data: JSON.stringify(payload) });
     let queue = Promise.resolve();
     const waiter = waitForTask(deps, taskId, (segment) => {

@@ -11,6 +11,8 @@ import { linkBase, taskLinks } from './links.ts';
 import { checkMedia } from './media-check.ts';
 import { parseTaskForm, TASK_FORM_FIELDS } from './task-params-schema.ts';
 import { receiveUpload, removeUpload, type UploadResult } from './upload.ts';
+import { submitOnce } from './idempotent-submit.ts';
+import { webhookTarget } from './webhook-target.ts';
 import { createUploadSlots, watchUploadPace, type UploadSlots } from './upload-limits.ts';
 
 /** Room for multipart boundaries and text fields on top of the file limit. */
@@ -99,14 +101,17 @@ export function createTaskHandler(deps: AppDeps) {
       if (!file) throw new AppError(400, 'FILE_REQUIRED', 'Attach the media as a file in the multipart field "file".');
       if (file.size === 0) throw new AppError(400, 'EMPTY_FILE', 'The uploaded file is empty.');
       const params = parseTaskForm(fields, deps.engine.modelInfo(), deps.canDiarize);
+      const webhook = await webhookTarget(c, deps, fields.callback_url);
       const media = await checkMedia(file.path, deps.config, deps.probeMedia, file.fileName);
-      const task = deps.tasks.submit({
+      const { task, replayed } = await submitOnce(c, deps, { route: 'POST /tasks', fields, file }, () => deps.tasks.submit({
         fileName: file.fileName,
         mediaPath: file.path,
         mediaDuration: media.durationSec,
         params,
         owner: requestOwner(c),
-      });
+        webhook,
+      }));
+      if (replayed) await removeUpload(file.dir); // the first request's upload is the one kept
       // The row exists from here on: only now is the upload acknowledged.
       return acceptedResponse(c, deps, task);
     } catch (error) {

@@ -17,6 +17,7 @@ export const TASK_FORM_FIELDS = [
   'max_speakers',
   'initial_prompt',
   'temperature',
+  'callback_url',
 ] as const;
 
 /** Options a client leaves out get these values. */
@@ -43,11 +44,14 @@ export const TaskFormSchema = v.object({
   vad: v.optional(boolField),
   word_timestamps: v.optional(boolField),
   diarize: v.optional(boolField),
-  min_speakers: v.optional(intField(1, 20)),
   num_speakers: v.optional(intField(1, 20)),
+  min_speakers: v.optional(intField(1, 20)),
   max_speakers: v.optional(intField(1, 20)),
   initial_prompt: v.optional(v.pipe(v.string(), v.maxLength(1000, 'must be at most 1000 characters'))),
   temperature: v.optional(numberField(0, 1)),
+  // Read by the route (src/http/webhook-target.ts), not a transcription option.
+  callback_url: v.optional(v.pipe(v.string(), v.maxLength(2048, 'must be at most 2048 characters'),
+    v.description('http(s) URL that gets signed webhooks (Standard Webhooks) for this task; private addresses are refused unless URL_FETCH_ALLOW_HOSTS allows them'))),
 });
 
 /** Validates form fields into TaskParams: unknown fields and bad values are 400, contradictions 422. */
@@ -66,11 +70,11 @@ export function parseTaskForm(
     wordTimestamps: form.word_timestamps ?? DEFAULT_TASK_PARAMS.wordTimestamps,
     diarize: form.diarize ?? DEFAULT_TASK_PARAMS.diarize,
     temperature: form.temperature ?? DEFAULT_TASK_PARAMS.temperature,
+    ...(form.num_speakers !== undefined && { numSpeakers: form.num_speakers }),
     ...(form.min_speakers !== undefined && { minSpeakers: form.min_speakers }),
     ...(form.max_speakers !== undefined && { maxSpeakers: form.max_speakers }),
     ...(form.initial_prompt !== undefined && form.initial_prompt !== '' && { initialPrompt: form.initial_prompt }),
   };
-    ...(form.num_speakers !== undefined && { numSpeakers: form.num_speakers }),
   checkAgainstModel(params, model);
   if (params.diarize && !canDiarize) {
     // Refused rather than silently skipped: a client asking for speakers must not get a transcript without them.
@@ -80,10 +84,6 @@ export function parseTaskForm(
   return params;
 }
 
-// An English-only model can neither translate nor transcribe another language; say so before queueing.
-function checkAgainstModel(params: TaskParams, model: ReturnType<Transcriber['modelInfo']>): void {
-  if (!model || model.multilingual) return;
-  if (params.language !== 'auto' && params.language !== 'en') {
 // Bounds are 1..20 each (the schema); together they must leave at least one possible count.
 function checkSpeakerBounds(form: { num_speakers?: number; min_speakers?: number; max_speakers?: number }): void {
   const { num_speakers: exact, min_speakers: min, max_speakers: max } = form;
@@ -95,6 +95,10 @@ function checkSpeakerBounds(form: { num_speakers?: number; min_speakers?: number
   if (exact !== undefined && max !== undefined && exact > max) refuse('num_speakers', `must not be greater than max_speakers (${exact} > ${max})`);
 }
 
+// An English-only model can neither translate nor transcribe another language; say so before queueing.
+function checkAgainstModel(params: TaskParams, model: ReturnType<Transcriber['modelInfo']>): void {
+  if (!model || model.multilingual) return;
+  if (params.language !== 'auto' && params.language !== 'en') {
     throw new AppError(422, 'LANGUAGE_UNSUPPORTED', `The loaded model (${model.name}) is English-only; language "${params.language}" is not available.`);
   }
   if (params.task === 'translate') {

@@ -14,6 +14,8 @@ import { checkMedia } from './media-check.ts';
 import { acceptedResponse } from './task-create.ts';
 import { parseTaskForm, TASK_FORM_FIELDS } from './task-params-schema.ts';
 import { removeUpload } from './upload.ts';
+import { replayOf, submitOnce } from './idempotent-submit.ts';
+import { webhookTarget } from './webhook-target.ts';
 import { rejectUnknownFields } from './validation.ts';
 
 /** A JSON body is a URL and options; it never needs more than this. */
@@ -41,7 +43,7 @@ export function createUrlTaskHandler(deps: AppDeps) {
   return async (c: Context<AppEnv>) => {
     const body = await readJsonBody(c);
     rejectUnknownFields(body, ['url', ...TASK_FORM_FIELDS]);
-    const { url, ...options } = body;
+    const { url, callback_url: callbackUrl, ...options } = body;
     if (typeof url !== 'string' || url.trim() === '' || url.length > MAX_URL_CHARS) {
       throw new AppError(400, 'INVALID_FIELD', `Give "url" as an http or https URL of at most ${MAX_URL_CHARS} characters.`, [{ field: 'url', message: 'required' }]);
     }
@@ -50,6 +52,11 @@ export function createUrlTaskHandler(deps: AppDeps) {
       throw new AppError(400, 'INVALID_URL', 'Give "url" as an absolute http or https URL, such as https://example.com/talk.mp3.', [{ field: 'url', message: 'not a valid absolute URL' }]);
     }
     const params = parseTaskForm(asFormFields(options), deps.engine.modelInfo(), deps.canDiarize);
+    const webhook = await webhookTarget(c, deps, callbackUrl);
+    // A repeated request is answered before the URL is downloaded again.
+    const identity = { route: 'POST /tasks (url)', fields: body };
+    const earlier = await replayOf(c, deps, identity);
+    if (earlier) return acceptedResponse(c, deps, earlier);
     const dir = path.join(deps.config.DATA_DIR, 'uploads', randomUUID());
     await mkdir(dir, { recursive: true });
     try {
@@ -67,7 +74,9 @@ export function createUrlTaskHandler(deps: AppDeps) {
       const mediaPath = path.join(dir, `media${safeExtension(fileName)}`);
       if (mediaPath !== fetched.path) await rename(fetched.path, mediaPath);
       const media = await checkMedia(mediaPath, deps.config, deps.probeMedia, fileName);
-      const task = deps.tasks.submit({ fileName, mediaPath, mediaDuration: media.durationSec, params, owner: requestOwner(c) });
+      const { task, replayed } = await submitOnce(c, deps, identity, () =>
+        deps.tasks.submit({ fileName, mediaPath, mediaDuration: media.durationSec, params, owner: requestOwner(c), webhook }));
+      if (replayed) await removeUpload(dir); // a concurrent duplicate made the task first
       return acceptedResponse(c, deps, task);
     } catch (error) {
       await removeUpload(dir);

@@ -4,6 +4,8 @@ import type { TaskService } from '../tasks/task-service-types.ts';
 import type { TaskStatus } from '../tasks/types.ts';
 import { createMetricsRegistry } from './metrics-registry.ts';
 import { attachTaskMetrics } from './task-metrics.ts';
+import { attachWebhookMetrics } from './webhook-metrics.ts';
+import type { WebhookApi } from '../webhooks/webhook-types.ts';
 
 const STATUSES: TaskStatus[] = ['queued', 'processing', 'completed', 'failed', 'cancelled'];
 /** Seconds: HTTP answers are expected in milliseconds; uploads and waits for /v1 take longer. */
@@ -25,6 +27,8 @@ export interface AppMetricsDeps {
   workersReady(): number;
   onWorkerRestart?(listener: (restart: { slot: number; reason: string }) => void): () => void;
   measureDisk?: DiskMeasure;
+  /** Webhook outcomes and the pending outbox (absent when the app runs without the service). */
+  webhooks?: Pick<WebhookApi, 'pending' | 'onOutcome'>;
   clock?: () => number;
 }
 
@@ -47,6 +51,7 @@ export function createAppMetrics(deps: AppMetricsDeps): AppMetrics {
   registry.gauge('whisper_tasks', 'Tasks in the database, by status.', () => STATUSES.map((status) => ({ labels: { status }, value: count(status) })));
   registry.gauge('whisper_queue_depth', 'Tasks waiting for a worker.', () => [{ value: count('queued') }]);
   const detach = attachTaskMetrics(deps.bus, registry, clock);
+  const detachWebhooks = deps.webhooks && attachWebhookMetrics(registry, deps.webhooks);
   const restarts = registry.counter('whisper_worker_restarts_total', 'Worker processes replaced after they exited or failed to start.');
   restarts.inc({ reason: 'exited' }, 0);
   const offRestart = deps.onWorkerRestart?.((restart) => restarts.inc({ reason: restart.reason }));
@@ -91,6 +96,7 @@ export function createAppMetrics(deps: AppMetricsDeps): AppMetrics {
     },
     close() {
       detach();
+      detachWebhooks?.();
       offRestart?.();
     },
   };

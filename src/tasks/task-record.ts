@@ -31,6 +31,8 @@ export interface NewTask {
   mediaDuration: number | null;
   params: TaskParams;
   owner: string | null;
+  /** Where the task's webhooks go besides WEBHOOK_URL, and the origin its links are built on (src/webhooks). */
+  webhook?: { callbackUrl: string | null; origin: string | null };
 }
 
 /** Filter and page for listing. */
