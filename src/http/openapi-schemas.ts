@@ -42,6 +42,15 @@ export const ProgressSchema = v.object({
   error: TaskErrorSchema,
 });
 
+const LiveEntries = {
+  stage_progress: nullable(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(100),
+    v.description('0 to 100 within the current stage (an addition to the contract): 0 while queued, 100 once completed, null once failed or cancelled'))),
+  eta_seconds: nullable(v.pipe(v.number(), v.description('Estimated seconds until done (queued or running), from the measured speed of this server; null when unknown'))),
+};
+
+/** GET /tasks/{id}/progress: the contract's fields plus the stage's own progress and an estimate. */
+export const PollingSchema = v.object({ ...ProgressSchema.entries, ...LiveEntries });
+
 /** A task in lists. */
 export const TaskSummarySchema = v.object({
   ...ProgressSchema.entries,
@@ -95,6 +104,7 @@ export const TaskDetailSchema = v.object({
   })),
   partial_segments: nullable(v.array(SegmentSchema)),
   result: nullable(TranscriptSchema),
+  ...LiveEntries,
 });
 
 /** GET /tasks. */
@@ -129,6 +139,7 @@ export const ProgressFrameSchema = v.object({
   percentage: v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(100)), message: v.string(), timestamp,
   queue_position: v.optional(v.pipe(v.number(), v.description('While queued: 1-based place in the queue'))),
   eta_seconds: v.optional(v.pipe(v.number(), v.description('Estimated seconds until done'))),
+  stage_progress: v.optional(v.pipe(v.number(), v.integer(), v.description('While running: 0 to 100 within the current stage'))),
 });
 
 /** WebSocket `error` frame (server to client). */

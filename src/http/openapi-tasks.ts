@@ -3,7 +3,7 @@ import { RESULT_FORMATS } from '../formats/render.ts';
 import { errorResponses } from './openapi-common.ts';
 import { jsonSchemaOf } from './openapi-document.ts';
 import type { ApiOperation, JsonSchemaObject } from './openapi-registry.ts';
-import { ErrorBodySchema, ProgressSchema, TaskCreatedSchema, TaskDetailSchema, TaskListSchema, TranscriptSchema } from './openapi-schemas.ts';
+import { ErrorBodySchema, PollingSchema, ProgressSchema, TaskCreatedSchema, TaskDetailSchema, TaskListSchema, TranscriptSchema } from './openapi-schemas.ts';
 import { ResultQuerySchema } from './result-routes.ts';
 import { TaskFormSchema } from './task-params-schema.ts';
 import { ListQuerySchema } from './tasks-routes.ts';
@@ -47,7 +47,7 @@ export function taskOperations(): ApiOperation[] {
     },
     {
       method: 'get', path: '/tasks/:id/progress', tag: 'Progress', summary: 'Progress for polling (works without any WebSocket)',
-      responses: { 200: { description: 'Progress', schema: ProgressSchema }, ...errorResponses(401, 404) },
+      responses: { 200: { description: 'Progress', schema: PollingSchema }, ...errorResponses(401, 404) },
     },
     {
       method: 'get', path: '/tasks/:id/result', tag: 'Tasks', summary: 'The transcript in a format',
@@ -86,7 +86,7 @@ export function taskOperations(): ApiOperation[] {
       method: 'get', path: '/ws/tasks/:id', tag: 'Progress', summary: 'Live progress over WebSocket',
       description: [
         'Upgrade to WebSocket. The key goes in `Authorization` or, from browsers, in `?token=`; it is checked before the upgrade (401).',
-        'Server frames (JSON text): `progress` (stage, percentage, message, timestamp; queue_position and eta_seconds while queued),',
+        'Server frames (JSON text): `progress` (stage, percentage, message, timestamp; queue_position and eta_seconds while queued, stage_progress and eta_seconds while running),',
         '`segment` (a new transcript segment), `error` (error_code, user_message, technical_detail), `heartbeat`, and `pong` for a client `{"type":"ping"}`.',
         'Close codes: 4404 unknown task (or another key\'s), 4429 too many connections, 1009 frame too big, 1001 server shutting down.',
       ].join(' '),

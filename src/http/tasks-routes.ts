@@ -6,6 +6,7 @@ import type { AppDeps } from './app-deps.ts';
 import type { AppEnv } from './app-env.ts';
 import { AppError } from './app-error.ts';
 import { linkBase, taskLinks } from './links.ts';
+import { liveFields, withLiveFields } from './live-fields.ts';
 import { resultHandler } from './result-routes.ts';
 import { createTaskHandler } from './task-create.ts';
 import { progressJson, taskDetailJson, taskSummaryJson } from './task-json.ts';
@@ -56,7 +57,7 @@ export function taskRoutes(deps: AppDeps): Hono<AppEnv> {
     const task = find(c.req.param('id'));
     const queue = task.status === 'queued' ? deps.tasks.queueInfo(task.id) : undefined;
     const partialSegments = task.status === 'processing' ? deps.tasks.partialSegments?.(task.id) : undefined;
-    return c.json(taskDetailJson(task, links(c, task.id), { queue, partialSegments }));
+    return c.json({ ...taskDetailJson(task, links(c, task.id), { queue, partialSegments }), ...liveFields(task, deps.tasks) });
   });
 
   routes.get('/:id/progress', (c) => {
@@ -71,7 +72,7 @@ export function taskRoutes(deps: AppDeps): Hono<AppEnv> {
       if (Object.isFrozen(task)) progressBodies.set(task, body);
     }
     // A fresh headers object each time: @hono/node-server adds Content-Length to the one it is given.
-    return c.body(body, 200, { 'Content-Type': 'application/json' });
+    return c.body(withLiveFields(body, liveFields(task, deps.tasks)), 200, { 'Content-Type': 'application/json' });
   });
 
   routes.get('/:id/result', resultHandler(find));

@@ -29,6 +29,7 @@ export function createProgressFeed(bus: EventBus<TaskEventMap>, clock: () => num
   };
   const withExtras = (event: ProgressEvent, extras: ProgressExtras): ProgressEvent => {
     const { queuePosition, etaSeconds, ...base } = event;
+    // Unlike the queue fields, the stage's own progress belongs to the step and is kept on a re-emit.
     const next: ProgressEvent = { ...base, message: extras.message ?? base.message, timestamp: new Date(clock()).toISOString() };
     if (extras.queuePosition !== undefined) next.queuePosition = extras.queuePosition;
     if (extras.etaSeconds !== undefined && extras.etaSeconds !== null) next.etaSeconds = Math.round(extras.etaSeconds);
@@ -37,6 +38,7 @@ export function createProgressFeed(bus: EventBus<TaskEventMap>, clock: () => num
   return {
     publish(taskId, point, extras = {}) {
       const base: ProgressEvent = { taskId, stage: point.stage, percentage: point.percentage, message: STAGE_MESSAGES[point.stage], timestamp: '' };
+      if (point.stageProgress !== undefined) base.stageProgress = point.stageProgress;
       return send(withExtras(base, extras));
     },
     republish(taskId, extras) {

@@ -11,6 +11,7 @@ export interface ProgressEvent {
   timestamp: string; // ISO 8601 UTC
   queuePosition?: number; // 1-based, while queued
   etaSeconds?: number; // estimate, while queued or running
+  stageProgress?: number; // integer 0..100 within the stage (beyond the contract)
 }
 
 /** Every event the bus carries, by name. Subscribers: ws registry, task store, metrics. */

@@ -1,6 +1,7 @@
 import type { EventBus } from '../events/event-bus.ts';
 import { taskError, TaskFailure, type TaskError } from './errors.ts';
 import { createProgressTracker, type ProgressPoint, type ProgressTracker } from './progress.ts';
+import { createTranscribeEstimate } from './progress-estimate.ts';
 import type { ProgressFeed } from './progress-feed.ts';
 import type { SpeedEstimator } from './speed-estimator.ts';
 import type { TaskEventMap } from './task-events.ts';
@@ -54,31 +55,46 @@ export function startJob(ctx: RunContext, task: TaskRecord): RunningJob {
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
+/** How often a running transcription's estimated progress is re-published. */
+const PROGRESS_TICK_MS = 1000;
 const live = (ctx: RunContext, job: RunningJob) => !job.removed && !ctx.detached();
 
 async function runToEnd(ctx: RunContext, task: TaskRecord, job: RunningJob, tracker: ProgressTracker): Promise<void> {
   const { store, bus, feed } = ctx;
-  const step = (point: ProgressPoint | null) => {
-    if (point && live(ctx, job)) feed.publish(task.id, point, { etaSeconds: remainingSeconds(ctx, job) });
+  const step = (point: ProgressPoint | null, etaSeconds = remainingSeconds(ctx, job)) => {
+    if (point && live(ctx, job)) feed.publish(task.id, point, { etaSeconds });
   };
   step(tracker.enter('transcribing'));
+  // The engine reports once per 30 s window: the estimate fills the gaps, a tick a second shows it.
+  const estimate = createTranscribeEstimate({ clock: ctx.clock, expectedSeconds: (m) => ctx.speed.expectedSeconds(m), mediaSeconds: job.mediaSeconds });
+  const transcribing = () => step(tracker.advance('transcribing', estimate.fraction()), estimate.etaSeconds());
+  const ticker = setInterval(transcribing, PROGRESS_TICK_MS);
+  ticker.unref();
   const outcome = await ctx.transcriber.run({
     taskId: task.id,
     mediaPath: task.mediaPath ?? '',
     params: task.params,
     onStarted: ({ durationSec }) => {
       job.mediaSeconds = durationSec;
+      estimate.started(durationSec);
       if (live(ctx, job)) store.update(task.id, { mediaDuration: durationSec });
     },
-    onProgress: (percent) => step(tracker.advance('transcribing', percent / 100)),
+    onProgress: (percent) => {
+      estimate.engine(percent);
+      transcribing();
+    },
     onSegment: (segment) => {
+      estimate.segmentEnd(segment.end);
       if (!live(ctx, job)) return;
       store.appendSegments(task.id, [segment]);
       bus.emit('task.segment', { taskId: task.id, segment });
     },
     // Speaker labelling runs in the worker on the PCM it already decoded; it reports its stages here.
-    onStage: (stage, fraction) => step(tracker.advance(stage, fraction)),
-  });
+    onStage: (stage, fraction) => {
+      clearInterval(ticker); // transcription is over once a later stage reports
+      step(tracker.advance(stage, fraction));
+    },
+  }).finally(() => clearInterval(ticker));
   if (!live(ctx, job)) return;
   if (!outcome.ok) return endWithError(ctx, job, outcome.error);
   if (job.cancelRequested) return endWithError(ctx, job, taskError('CANCELLED', 'cancelled after transcription'));

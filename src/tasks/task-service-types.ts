@@ -43,6 +43,8 @@ export interface TaskService {
   remove(id: string): Promise<boolean>;
   /** The current state as one contract message, for late joiners and polling. */
   snapshot(id: string): TaskSnapshot | undefined;
+  /** The latest progress step of an active task, from memory: stage progress and ETA between store writes (optional). */
+  liveProgress?(id: string): ProgressEvent | undefined;
   /** Segments saved so far for a running task (optional: the HTTP layer shows them when present). */
   partialSegments?(id: string): Segment[];
   /** 1-based position among queued tasks, and an ETA in seconds from recent measured speed. */

@@ -60,6 +60,7 @@ export function createTaskService(deps: TaskServiceDeps): TaskService {
     progress: (id) => (store.progress ? store.progress(id) : store.get(id)),
     list: (query) => store.list(query),
     partialSegments: (id) => store.partialSegments(id),
+    liveProgress: (id) => feed.latest(id),
 
     async cancel(id) {
       const task = store.get(id);

@@ -18,6 +18,8 @@ export interface ProgressFrame {
   queue_position?: number;
   /** Beyond the contract: estimated seconds until the task is done (queued or running), when known. */
   eta_seconds?: number;
+  /** Beyond the contract: 0..100 within the current stage, while running. */
+  stage_progress?: number;
 }
 
 /** `{"type":"error",...}` of the progress contract; error_code is a task code or INVALID_FRAME and the like. */
@@ -51,6 +53,7 @@ export function progressFrame(event: ProgressEvent): ProgressFrame {
     timestamp: event.timestamp,
     ...(event.queuePosition !== undefined && { queue_position: event.queuePosition }),
     ...(event.etaSeconds !== undefined && { eta_seconds: event.etaSeconds }),
+    ...(event.stageProgress !== undefined && { stage_progress: event.stageProgress }),
   };
 }
 

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { isPublicPath } from '../../src/http/auth.ts';
 import { openApiPath } from '../../src/http/openapi-document.ts';
 import {
-  ErrorBodySchema, LiveSchema, ModelListSchema, OpenAiErrorSchema, ProgressSchema, ReadySchema, TaskCreatedSchema, TaskDetailSchema, TaskListSchema,
+  ErrorBodySchema, LiveSchema, ModelListSchema, OpenAiErrorSchema, PollingSchema, ProgressSchema, ReadySchema, TaskCreatedSchema, TaskDetailSchema, TaskListSchema,
   TranscriptSchema,
 } from '../../src/http/openapi-schemas.ts';
 import { JFK_WAV } from '../helpers/paths.ts';
@@ -87,7 +87,7 @@ describe('OpenAPI document', () => {
     conforms(TaskDetailSchema, await (await t.app.request(`/tasks/${id}`)).json());
     t.tasks.complete(id, sampleResult());
     conforms(TaskDetailSchema, await (await t.app.request(`/tasks/${id}`)).json());
-    conforms(ProgressSchema, await (await t.app.request(`/tasks/${id}/progress`)).json());
+    conforms(PollingSchema, await (await t.app.request(`/tasks/${id}/progress`)).json());
     conforms(TaskListSchema, await (await t.app.request('/tasks')).json());
     conforms(TranscriptSchema, await (await t.app.request(`/tasks/${id}/result`)).json());
     conforms(LiveSchema, await (await t.app.request('/health/live')).json());

@@ -20,7 +20,8 @@ describe('task routes', () => {
     t.tasks.step(task.id, 'transcribing', 27);
     const { status, json } = await call(t, `/tasks/${task.id}/progress`);
     expect(status).toBe(200);
-    expect(json).toEqual({ identifier: task.id, status: 'processing', progress_percentage: 27, progress_stage: 'transcribing', error: null });
+    // The contract's five fields, plus the stage's own progress and an estimate (additions).
+    expect(json).toEqual({ identifier: task.id, status: 'processing', progress_percentage: 27, progress_stage: 'transcribing', error: null, stage_progress: 56, eta_seconds: null });
     t.tasks.fail(task.id, taskError('AUDIO_DECODE_FAILED', 'ffmpeg exit 1'));
     const failed = await call(t, `/tasks/${task.id}/progress`);
     expect(failed.json.error).toEqual({ error_code: 'AUDIO_DECODE_FAILED', user_message: expect.stringMatching(/audio/), technical_detail: 'ffmpeg exit 1' });

@@ -128,6 +128,38 @@ describe('a listening server', () => {
     }
   });
 
+  it('reports the stage\'s own progress and an ETA on frames, polling and the task view, and moves a short file before the engine reports', async () => {
+    const { t, engine } = await start();
+    const id = await submit(t.url);
+    const [job] = await engine.waitForJobs(1);
+    const watcher = await connect(`ws://127.0.0.1:${t.port}/ws/tasks/${id}`);
+    job!.started(3); // a short file: whisper.cpp would report nothing until it is done
+    // From this server's expected speed alone, the stage moves while the engine is silent.
+    const moving = await watcher.next((f) => f.type === 'progress' && f.stage === 'transcribing' && f.stage_progress > 0, 0, 15_000);
+    expect(moving.percentage).toBeGreaterThanOrEqual(10);
+    expect(moving.percentage).toBeLessThanOrEqual(40);
+    job!.progress(50);
+    const half = await watcher.next((f) => f.type === 'progress' && f.stage_progress >= 50, 0, 15_000);
+    expect(half).toMatchObject({ stage: 'transcribing', percentage: expect.any(Number) });
+    const polled = (await (await fetch(`${t.url}/tasks/${id}/progress`)).json()) as Json;
+    expect(polled).toMatchObject({ status: 'processing', progress_stage: 'transcribing' });
+    expect(polled.stage_progress).toBeGreaterThanOrEqual(50);
+    expect(polled.eta_seconds === null || typeof polled.eta_seconds === 'number').toBe(true);
+    const detail = (await (await fetch(`${t.url}/tasks/${id}`)).json()) as Json;
+    expect(detail.stage_progress).toBeGreaterThanOrEqual(50);
+    expect('eta_seconds' in detail).toBe(true);
+    // Frames never go back, in percentage or (within a stage) in stage progress.
+    const steps = watcher.frames.filter((f) => f.type === 'progress');
+    for (let i = 1; i < steps.length; i++) {
+      expect(steps[i]!.percentage).toBeGreaterThanOrEqual(steps[i - 1]!.percentage);
+      if (steps[i]!.stage === steps[i - 1]!.stage) expect(steps[i]!.stage_progress ?? 0).toBeGreaterThanOrEqual(steps[i - 1]!.stage_progress ?? 0);
+    }
+    job!.succeed();
+    expect(await watcher.closed).toMatchObject({ code: 1000 });
+    const done = (await (await fetch(`${t.url}/tasks/${id}/progress`)).json()) as Json;
+    expect(done).toMatchObject({ status: 'completed', stage_progress: 100, eta_seconds: 0 });
+  });
+
   it('derives the request time limit from MAX_UPLOAD_BYTES and the minimum rate instead of Node\'s 300 s', () => {
     const config = loadConfig({ DATA_DIR: '/tmp/unused' });
     expect(requestTimeoutMs(config)).toBe(Math.ceil(config.MAX_UPLOAD_BYTES / config.UPLOAD_MIN_BYTES_PER_SECOND) * 1000 + 60_000);

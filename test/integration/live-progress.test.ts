@@ -133,12 +133,13 @@ describe('live progress over a real server', () => {
     for (;;) {
       const { status, json } = await poll(task.identifier);
       expect(status).toBe(200);
-      expect(Object.keys(json).sort()).toEqual(['error', 'identifier', 'progress_percentage', 'progress_stage', 'status']);
+      // The contract's five names, plus two additions: the stage's own progress and an estimate.
+      expect(Object.keys(json).sort()).toEqual(['error', 'eta_seconds', 'identifier', 'progress_percentage', 'progress_stage', 'stage_progress', 'status']);
       seen.push(json);
       if (['completed', 'failed', 'cancelled'].includes(json.status) || Date.now() > deadline) break;
       await new Promise((r) => setTimeout(r, 250));
     }
-    expect(seen.at(-1)).toEqual({ identifier: task.identifier, status: 'completed', progress_percentage: 100, progress_stage: 'complete', error: null });
+    expect(seen.at(-1)).toEqual({ identifier: task.identifier, status: 'completed', progress_percentage: 100, progress_stage: 'complete', error: null, stage_progress: 100, eta_seconds: 0 });
     for (let i = 1; i < seen.length; i++) expect(seen[i]!.progress_percentage).toBeGreaterThanOrEqual(seen[i - 1]!.progress_percentage);
     expect((await poll('00000000-0000-4000-8000-000000000000')).status).toBe(404);
     expect((await poll('not-even-an-id')).status).toBe(404);

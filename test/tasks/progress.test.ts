@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { createProgressTracker, plannedStages, stagePercentage } from '../../src/tasks/progress.ts';
+import { createProgressTracker, plannedStages, stagePercentage, stageProgressOf } from '../../src/tasks/progress.ts';
 import { STAGES, type Stage } from '../../src/tasks/types.ts';
 
 const ALL = { wordTimestamps: true, diarize: true };
@@ -39,28 +39,28 @@ describe('createProgressTracker', () => {
     t.enter('transcribing');
     expect(t.enter('aligning')).toBeNull();
     expect(t.advance('diarizing', 0.5)).toBeNull();
-    expect(t.current()).toEqual({ stage: 'transcribing', percentage: 10 });
-    expect(t.enter('complete')).toEqual({ stage: 'complete', percentage: 100 });
+    expect(t.current()).toEqual({ stage: 'transcribing', percentage: 10, stageProgress: 0 });
+    expect(t.enter('complete')).toEqual({ stage: 'complete', percentage: 100, stageProgress: 100 });
   });
 
   it('never goes back a stage or down in percentage, and reports no change as null', () => {
     const t = createProgressTracker(ALL);
     t.enter('transcribing');
-    expect(t.advance('transcribing', 0.5)).toEqual({ stage: 'transcribing', percentage: 25 });
+    expect(t.advance('transcribing', 0.5)).toEqual({ stage: 'transcribing', percentage: 25, stageProgress: 50 });
     expect(t.advance('transcribing', 0.2)).toBeNull();
     expect(t.advance('transcribing', 0.5)).toBeNull();
     t.enter('diarizing');
     expect(t.enter('aligning')).toBeNull();
     expect(t.advance('transcribing', 1)).toBeNull();
     expect(t.enter('queued')).toBeNull();
-    expect(t.current()).toEqual({ stage: 'diarizing', percentage: 60 });
+    expect(t.current()).toEqual({ stage: 'diarizing', percentage: 60, stageProgress: 0 });
   });
 
   it('resumes from an earlier point without repeating lower percentages', () => {
     const t = createProgressTracker(NONE, { stage: 'transcribing', percentage: 25 });
     expect(t.enter('transcribing')).toBeNull();
     expect(t.advance('transcribing', 0.3)).toBeNull();
-    expect(t.advance('transcribing', 0.6)).toEqual({ stage: 'transcribing', percentage: 28 });
+    expect(t.advance('transcribing', 0.6)).toEqual({ stage: 'transcribing', percentage: 28, stageProgress: 60 });
   });
 
   it('emits a non-decreasing sequence in stage order for any calls', () => {
@@ -76,9 +76,24 @@ describe('createProgressTracker', () => {
         expect(STAGES.indexOf(p.stage)).toBeGreaterThanOrEqual(STAGES.indexOf(last.stage));
         expect(p.percentage).toBeGreaterThanOrEqual(last.percentage);
         expect(Number.isInteger(p.percentage)).toBe(true);
-        expect(p.stage !== last.stage || p.percentage > last.percentage).toBe(true);
+        expect(p.stage !== last.stage || p.percentage > last.percentage || p.stageProgress > last.stageProgress).toBe(true);
+        if (p.stage === last.stage) expect(p.stageProgress).toBeGreaterThanOrEqual(last.stageProgress);
+        expect(p.stageProgress >= 0 && p.stageProgress <= 100 && Number.isInteger(p.stageProgress)).toBe(true);
         last = p;
       }
     }), { numRuns: 500 });
+  });
+});
+
+describe('stage progress', () => {
+  it('moves within a stage even when the overall percentage cannot (aligning has no span of its own)', () => {
+    const t = createProgressTracker(ALL);
+    t.enter('transcribing');
+    expect(t.advance('transcribing', 0.01)).toEqual({ stage: 'transcribing', percentage: 10, stageProgress: 1 });
+    t.enter('aligning');
+    expect(t.advance('aligning', 0.5)).toEqual({ stage: 'aligning', percentage: 40, stageProgress: 50 });
+    expect(stageProgressOf('diarizing', 70)).toBe(50);
+    expect(stageProgressOf('aligning', 40)).toBe(0);
+    expect(stageProgressOf('complete', 100)).toBe(100);
   });
 });

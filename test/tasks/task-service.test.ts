@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { DatabaseHandle } from '../../src/db/database.ts';
 import { taskError } from '../../src/tasks/errors.ts';
 import type { ProgressEvent } from '../../src/tasks/task-events.ts';
+import { STAGES, type Stage } from '../../src/tasks/types.ts';
 import { createFakeTranscriber, fakeSegment } from '../helpers/fake-transcriber.ts';
 import { memoryDatabase } from '../db/store-fixtures.ts';
 import { input, nextEvent, recordEvents, serviceRig, until, type ServiceRig } from './service-fixtures.ts';
@@ -10,6 +11,22 @@ const steps = (events: Array<[PropertyKey, unknown]>, taskId: string) =>
   events.filter(([name, p]) => name === 'task.progress' && (p as ProgressEvent).taskId === taskId)
     .map(([, p]) => `${(p as ProgressEvent).stage}:${(p as ProgressEvent).percentage}`)
     .filter((s, i, all) => s !== all[i - 1]); // queue-position updates repeat a step
+
+/**
+ * The steps a task showed never go back, start and end as expected, and reach every expected step
+ * (a step of the same stage at least as far). Between the engine's reports the service adds
+ * estimated steps once a second and from segments, so on a slow machine an estimate may pass a
+ * reported percentage before the report arrives; the stages and the anchors must all be there.
+ */
+function expectSteps(actual: string[], expected: string[]): void {
+  const parse = (s: string) => { const [stage, pct] = s.split(':'); return { stage: stage as Stage, pct: Number(pct) }; };
+  const rank = (s: string) => STAGES.indexOf(parse(s).stage) * 1000 + parse(s).pct;
+  for (let i = 1; i < actual.length; i++) expect(rank(actual[i]!)).toBeGreaterThanOrEqual(rank(actual[i - 1]!));
+  expect([actual[0], actual[1], actual.at(-1)]).toEqual([expected[0], expected[1], expected.at(-1)]);
+  const missed = expected.filter((e) => !actual.some((a) => parse(a).stage === parse(e).stage && parse(a).pct >= parse(e).pct));
+  expect(missed).toEqual([]);
+  expect(new Set(actual.map((a) => parse(a).stage))).toEqual(new Set(expected.map((e) => parse(e).stage)));
+}
 
 describe('createTaskService', () => {
   let h: DatabaseHandle;
@@ -79,7 +96,7 @@ describe('createTaskService', () => {
     job!.succeed({ language: 'en', languageProbability: 0.8, duration: 12.5 });
     const done = await nextEvent(rig.bus, 'task.completed');
     expect(done.result.segments).toEqual([fakeSegment(0)]);
-    expect(steps(events, id)).toEqual(['queued:0', 'transcribing:10', 'transcribing:25', 'transcribing:40', 'complete:100']);
+    expectSteps(steps(events, id), ['queued:0', 'transcribing:10', 'transcribing:25', 'transcribing:40', 'complete:100']);
     const row = rig.store.get(id)!;
     expect(row).toMatchObject({ status: 'completed', stage: 'complete', percentage: 100, language: 'en', languageProbability: 0.8, error: null });
     expect(row.result?.segments).toHaveLength(1);
@@ -95,10 +112,11 @@ describe('createTaskService', () => {
     const both = rig.service.submit(input('both', { wordTimestamps: true, diarize: true })).id;
     const plain = rig.service.submit(input('plain')).id;
     await until(() => rig.store.countByStatus().completed === 2);
-    expect(steps(events, both)).toEqual(['queued:0', 'transcribing:10', 'transcribing:17', 'transcribing:25', 'transcribing:32',
+    expectSteps(steps(events, both), ['queued:0', 'transcribing:10', 'transcribing:17', 'transcribing:25', 'transcribing:32',
       'transcribing:40', 'aligning:40', 'diarizing:60', 'diarizing:70', 'diarizing:80', 'complete:100']);
-    expect(steps(events, plain)).toEqual(['queued:0', 'transcribing:10', 'transcribing:17', 'transcribing:25', 'transcribing:32',
+    expectSteps(steps(events, plain), ['queued:0', 'transcribing:10', 'transcribing:17', 'transcribing:25', 'transcribing:32',
       'transcribing:40', 'complete:100']);
+    expect(steps(events, plain)).not.toContain('aligning:40');
     const result = rig.store.get(both)!.result!;
     expect(result.segments.every((s) => s.speaker === 'SPEAKER_00' && s.words?.length === 1)).toBe(true);
     expect(result.turns).toEqual([{ speaker: 'SPEAKER_00', start: 0, end: 5 }]);
