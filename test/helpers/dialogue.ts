@@ -73,9 +73,12 @@ export function makeDialogue(order: readonly number[], repeat = 1): Dialogue {
     const turns: TrueTurn[] = [];
     let at = 0;
     const gap = new Float32Array(Math.round(GAP_SECONDS * RATE));
+    const spoken = new Map<string, Float32Array>(); // espeak-ng is deterministic: speak each line once
     for (let r = 0; r < repeat; r++) {
       order.forEach((voice, i) => {
-        const speech = speak(voice, LINES[i % LINES.length]!);
+        const key = `${voice}:${i % LINES.length}`;
+        if (!spoken.has(key)) spoken.set(key, speak(voice, LINES[i % LINES.length]!));
+        const speech = spoken.get(key)!;
         turns.push({ voice, start: at / RATE, end: (at + speech.length) / RATE });
         parts.push(speech, gap);
         at += speech.length + gap.length;
