@@ -18,6 +18,7 @@ const openAiForm: JsonSchemaObject = {
 
 const audioRoute = (path: string, summary: string): ApiOperation => ({
   method: 'post', path, tag: 'OpenAI-compatible', summary,
+  headers: { 'Idempotency-Key': 'Makes a retry safe: the same key with the same request (within IDEMPOTENCY_TTL_HOURS, per API key) gets the first request\'s task; with a different request, 422 IDEMPOTENCY_KEY_REUSED' },
   description: 'Same fields as OpenAI\'s audio API; the request becomes an ordinary task (it queues with the rest; the task id is in X-Task-Id) and is answered when it ends.',
   body: { content: { 'multipart/form-data': openAiForm } },
   responses: {
