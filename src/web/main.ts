@@ -1,6 +1,7 @@
 import { createApiClient } from './api-client.ts';
 import { createKeyPrompt, createKeyStore } from './api-key.ts';
 import { byId, taskIdFromUrl } from './dom.ts';
+import { applyServerInfo, bindSpeakerToggle, fetchServerInfo } from './form-options.ts';
 import { createProgressView } from './progress-view.ts';
 import { createTaskList } from './task-list.ts';
 import { createTaskPanel } from './task-panel.ts';
@@ -21,6 +22,7 @@ const progress = createProgressView({
   fill: byId('progress-fill', HTMLElement),
   label: byId('progress-label', HTMLElement),
   queue: byId('queue-info', HTMLElement),
+  stage: byId('stage-info', HTMLElement),
   connection: byId('connection', HTMLElement),
   errorBox: byId('error-box', HTMLElement),
   errorMessage: byId('error-message', HTMLElement),
@@ -33,7 +35,14 @@ const transcript = createTranscriptView({
   list: byId('segments', HTMLOListElement),
   player: byId('player', HTMLElement),
   audio: byId('audio', HTMLAudioElement),
+  speakers: byId('speaker-list', HTMLUListElement),
+  copy: byId('copy-button', HTMLButtonElement),
 });
+const formError = byId('form-error', HTMLElement);
+const showFormError = (message: string) => {
+  formError.textContent = message;
+  formError.hidden = false;
+};
 
 const reportListError = (error: unknown) => progress.announce(`Could not load recent tasks: ${String(error)}`);
 const refreshList = () => { list.refresh().catch(reportListError); };
@@ -44,17 +53,27 @@ const panel = createTaskPanel(
     title: byId('task-title', HTMLElement),
     taskId: byId('task-id', HTMLElement),
     cancel: byId('cancel-button', HTMLButtonElement),
+    retry: byId('retry-button', HTMLButtonElement),
     newTask: byId('new-button', HTMLButtonElement),
     downloads: byId('downloads', HTMLElement),
     downloadLinks: byId('download-links', HTMLElement),
+    meta: byId('result-meta', HTMLElement),
   },
   api,
-  { progress, transcript },
+  { progress, transcript, formError: showFormError },
   refreshList,
 );
 
 const list = createTaskList(
-  { list: byId('recent-list', HTMLUListElement), empty: byId('recent-empty', HTMLElement), refresh: byId('refresh-button', HTMLButtonElement) },
+  {
+    list: byId('recent-list', HTMLUListElement),
+    empty: byId('recent-empty', HTMLElement),
+    refresh: byId('refresh-button', HTMLButtonElement),
+    filter: byId('recent-filter', HTMLSelectElement),
+    prev: byId('recent-prev', HTMLButtonElement),
+    next: byId('recent-next', HTMLButtonElement),
+    range: byId('recent-range', HTMLElement),
+  },
   api,
   {
     open: (id) => { panel.watch(id).catch(reportTaskError); },
@@ -77,9 +96,24 @@ bindUploadForm(
     dropZone: byId('drop-zone', HTMLElement),
     fileName: byId('file-name', HTMLElement),
     submit: byId('submit-button', HTMLButtonElement),
+    error: formError,
   },
-  (file, fields) => { panel.upload(file, fields).catch(reportTaskError); },
+  (file, fields) => panel.upload(file, fields),
 );
+
+// The options follow what this server's model can do (languages, translation, speakers).
+const optionEls = {
+  language: byId('opt-language', HTMLSelectElement),
+  taskField: byId('task-field', HTMLElement),
+  task: byId('opt-task', HTMLSelectElement),
+  speakers: byId('speakers', HTMLFieldSetElement),
+  diarize: byId('opt-diarize', HTMLInputElement),
+  numSpeakers: byId('opt-num-speakers', HTMLInputElement),
+  speakersHint: byId('speakers-hint', HTMLElement),
+};
+bindSpeakerToggle(optionEls);
+applyServerInfo(optionEls, null);
+fetchServerInfo().then((info) => applyServerInfo(optionEls, info)).catch(reportTaskError);
 byId('new-button', HTMLButtonElement).addEventListener('click', () => {
   panel.clear();
   pick.focus();

@@ -38,6 +38,7 @@ export const ServerFrameSchema = v.variant('type', [
     timestamp: optStr,
     queue_position: optNum,
     eta_seconds: optNum,
+    stage_progress: optNum,
   }),
   v.looseObject({
     type: v.literal('error'),
@@ -62,6 +63,21 @@ export const PollSchema = v.looseObject({
   error: v.optional(v.nullable(ErrorBodySchema)),
   queue_position: optNum,
   eta_seconds: optNum,
+  stage_progress: optNum,
+});
+
+/** A task's options as GET /tasks/:id reports them (for "Try again"). */
+const ParamsSchema = v.looseObject({
+  language: optStr,
+  task: optStr,
+  vad: v.optional(v.nullable(v.boolean())),
+  word_timestamps: v.optional(v.nullable(v.boolean())),
+  diarize: v.optional(v.nullable(v.boolean())),
+  num_speakers: optNum,
+  min_speakers: optNum,
+  max_speakers: optNum,
+  initial_prompt: optStr,
+  temperature: optNum,
 });
 
 /** One task in GET /tasks and GET /tasks/:id. */
@@ -74,11 +90,19 @@ export const TaskSchema = v.looseObject({
   progress_stage: optStr,
   queue_position: optNum,
   eta_seconds: optNum,
+  stage_progress: optNum,
+  params: v.optional(v.nullable(ParamsSchema)),
   queue: v.optional(v.nullable(v.looseObject({ position: optNum, eta_seconds: optNum }))),
   partial_segments: v.optional(v.nullable(v.array(SegmentSchema))),
   error: v.optional(v.nullable(ErrorBodySchema)),
   created_at: optStr,
 });
+
+/** GET /tasks as the recent list pages it: the items and the total, when the server says. */
+export const TaskPageSchema = v.pipe(
+  v.looseObject({ items: v.array(TaskSchema), total: optNum }),
+  v.transform((b) => ({ items: b.items, total: b.total ?? b.items.length })),
+);
 
 /** GET /tasks: a page of tasks under one of the usual keys, or a bare array. */
 export const TaskListSchema = v.union([
@@ -92,8 +116,24 @@ export const TaskListSchema = v.union([
 /** The 202 answer to POST /tasks. */
 export const CreatedSchema = v.looseObject({ identifier: v.string(), status: v.string() });
 
-/** GET /tasks/:id/result?format=json. */
-export const ResultSchema = v.looseObject({ segments: v.array(SegmentSchema), text: optStr });
+/** GET /tasks/:id/result?format=json (turns and speakers only with diarize=true). */
+export const ResultSchema = v.looseObject({
+  segments: v.array(SegmentSchema),
+  text: optStr,
+  language: optStr,
+  duration: optNum,
+  model: optStr,
+  timings: v.optional(v.nullable(v.looseObject({ total_ms: optNum }))),
+  speakers: v.optional(v.nullable(v.array(v.looseObject({ id: v.string(), speaking_time: optNum })))),
+});
+export type WebResult = v.InferOutput<typeof ResultSchema>;
+
+/** GET /health/ready: what the loaded model and the server can do (the page adapts its options). */
+export const ReadySchema = v.looseObject({
+  model: v.optional(v.nullable(v.looseObject({ name: optStr, multilingual: v.optional(v.nullable(v.boolean())) }))),
+  diarization: v.optional(v.nullable(v.looseObject({ available: v.optional(v.nullable(v.boolean())), hint: optStr }))),
+});
+export type ReadyInfo = v.InferOutput<typeof ReadySchema>;
 
 /** A JSON error body from any route: `{error: {code, message}}` or a flat shape. */
 export const ApiErrorSchema = v.looseObject({
@@ -126,6 +166,9 @@ export interface TaskView {
   percentage: number | null;
   queuePosition: number | null;
   etaSeconds: number | null;
+  stageProgress: number | null;
+  /** The options the task was made with, as form fields ("Try again" sends them again). */
+  fields: Record<string, string>;
   failure: TaskFailureView | null;
   createdAt: string | null;
   /** Segments transcribed so far, while the task runs. */
@@ -145,8 +188,25 @@ export function toTaskView(input: unknown): TaskView {
     percentage: t.progress_percentage ?? null,
     queuePosition: t.queue?.position ?? t.queue_position ?? null,
     etaSeconds: t.queue?.eta_seconds ?? t.eta_seconds ?? null,
+    stageProgress: t.stage_progress ?? null,
+    fields: paramsToFields(t.params ?? null),
     failure: t.error ? toFailureView(t.error) : null,
     createdAt: t.created_at ?? null,
     partialSegments: t.partial_segments ?? [],
   };
+}
+
+/** A task's reported options as the form fields that would make the same task again. */
+export function paramsToFields(p: v.InferOutput<typeof ParamsSchema> | null): Record<string, string> {
+  const fields: Record<string, string> = {};
+  if (!p) return fields;
+  if (p.language && p.language !== 'auto') fields.language = p.language;
+  if (p.task === 'translate') fields.task = 'translate';
+  if (typeof p.word_timestamps === 'boolean') fields.word_timestamps = String(p.word_timestamps);
+  if (p.vad) fields.vad = 'true';
+  if (p.diarize) fields.diarize = 'true';
+  for (const key of ['num_speakers', 'min_speakers', 'max_speakers'] as const) if (typeof p[key] === 'number') fields[key] = String(p[key]);
+  if (p.initial_prompt) fields.initial_prompt = p.initial_prompt;
+  if (typeof p.temperature === 'number' && p.temperature !== 0) fields.temperature = String(p.temperature);
+  return fields;
 }

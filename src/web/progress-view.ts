@@ -8,6 +8,8 @@ export interface ProgressElements {
   fill: HTMLElement;
   label: HTMLElement;
   queue: HTMLElement;
+  /** The stage's own progress and the time left, while running. */
+  stage: HTMLElement;
   connection: HTMLElement;
   errorBox: HTMLElement;
   errorMessage: HTMLElement;
@@ -40,6 +42,8 @@ export function createProgressView(els: ProgressElements): ProgressView {
   let shownStage = '';
   let shownPercent = 0;
   let lastQueue: Pick<ProgressUpdate, 'queuePosition' | 'etaSeconds'> | null = null;
+  let stageShown = -1; // the stage's own progress never goes back within a stage either
+  let stageOfShown = '';
 
   const announce = (text: string) => { els.status.textContent = text; };
   const draw = (stage: string, percent: number, state: 'running' | 'complete' | 'failed') => {
@@ -66,6 +70,9 @@ export function createProgressView(els: ProgressElements): ProgressView {
       els.fill.style.width = '0%';
       els.label.textContent = 'Waiting';
       els.queue.hidden = true;
+      els.stage.hidden = true;
+      stageShown = -1;
+      stageOfShown = '';
       els.connection.textContent = '';
       els.errorBox.hidden = true;
       els.errorDetails.open = false;
@@ -81,15 +88,27 @@ export function createProgressView(els: ProgressElements): ProgressView {
       // A step without queue facts (older frames, polling) keeps the last known ones while still queued.
       if (u.stage === 'queued' && u.queuePosition === null && lastQueue) u = { ...u, ...lastQueue };
       lastQueue = u.stage === 'queued' && u.queuePosition !== null ? { queuePosition: u.queuePosition, etaSeconds: u.etaSeconds } : null;
+      const queued = u.stage === 'queued';
       const parts: string[] = [];
-      if (u.stage === 'queued' && u.queuePosition !== null) parts.push(`Position ${u.queuePosition} in the queue`);
-      if (u.etaSeconds !== null && u.stage !== 'complete') parts.push(`${u.stage === 'queued' ? 'starts' : 'done'} in ${formatEta(u.etaSeconds)}`);
+      if (queued && u.queuePosition !== null) parts.push(`Position ${u.queuePosition} in the queue`);
+      if (queued && u.etaSeconds !== null) parts.push(`starts in ${formatEta(u.etaSeconds)}`);
       els.queue.textContent = parts.join(' · ');
       els.queue.hidden = parts.length === 0;
+      // The overall bar moves in the stage's share of 0..100; this line says how far the stage itself is.
+      const running = !queued && u.stage !== 'complete';
+      if (running && u.stage !== stageOfShown) stageShown = -1;
+      stageOfShown = u.stage;
+      if (running && u.stageProgress !== null) stageShown = Math.max(stageShown, Math.round(u.stageProgress));
+      const stageParts: string[] = [];
+      if (running && stageShown >= 0) stageParts.push(`${stageLabel(u.stage)}: ${stageShown} % of this step`);
+      if (running && u.etaSeconds !== null) stageParts.push(`${formatEta(u.etaSeconds)} left`);
+      els.stage.textContent = stageParts.join(' · ');
+      els.stage.hidden = stageParts.length === 0;
     },
     complete() {
       draw('complete', 100, 'complete');
       els.queue.hidden = true;
+      els.stage.hidden = true;
       announce('Transcription complete.');
     },
     failed(failure, status) {
@@ -97,6 +116,7 @@ export function createProgressView(els: ProgressElements): ProgressView {
       els.label.textContent = status === 'cancelled' ? 'Cancelled' : 'Failed';
       els.bar.setAttribute('aria-valuetext', els.label.textContent);
       els.queue.hidden = true;
+      els.stage.hidden = true;
       els.errorMessage.textContent = failure.userMessage;
       els.errorDetail.textContent = [failure.code, failure.technicalDetail].filter(Boolean).join(': ');
       els.errorDetails.hidden = !failure.technicalDetail;

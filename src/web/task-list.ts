@@ -1,6 +1,6 @@
 import type { ApiClient } from './api-client.ts';
 import { formatWhen, statusLabel } from './format.ts';
-import { TaskListSchema, toTaskView } from './messages.ts';
+import { TaskPageSchema, toTaskView } from './messages.ts';
 import type { TaskView } from './messages.ts';
 
 /** The elements of the recent-tasks panel. */
@@ -8,6 +8,10 @@ export interface TaskListElements {
   list: HTMLUListElement;
   empty: HTMLElement;
   refresh: HTMLButtonElement;
+  filter: HTMLSelectElement;
+  prev: HTMLButtonElement;
+  next: HTMLButtonElement;
+  range: HTMLElement;
 }
 
 /** What the list asks of the rest of the page. */
@@ -17,10 +21,18 @@ export interface TaskListActions {
   announce(text: string): void;
 }
 
-const LIMIT = 20;
+/** Tasks per page. */
+export const PAGE_SIZE = 10;
 
-/** Shows recent tasks with cancel and delete; refresh() reloads them from GET /tasks. */
+/** "11–20 of 34", or '' for an empty list. */
+export function rangeText(offset: number, shown: number, total: number): string {
+  return shown === 0 ? '' : `${offset + 1}–${offset + shown} of ${total}`;
+}
+
+/** Shows recent tasks (newest first, a page at a time, filtered by status) with cancel and delete. */
 export function createTaskList(els: TaskListElements, api: ApiClient, actions: TaskListActions): { refresh(): Promise<void> } {
+  let offset = 0;
+
   async function act(task: TaskView, verb: 'cancel' | 'delete') {
     const path = `/tasks/${encodeURIComponent(task.id)}`;
     const res = verb === 'cancel'
@@ -70,14 +82,30 @@ export function createTaskList(els: TaskListElements, api: ApiClient, actions: T
   }
 
   async function refresh(): Promise<void> {
-    const raw = await api.json(`/tasks?limit=${LIMIT}`, TaskListSchema);
-    const tasks = raw.map(toTaskView).sort((a, b) => (b.createdAt ?? '').localeCompare(a.createdAt ?? ''));
+    const status = els.filter.value;
+    const query = new URLSearchParams({ limit: String(PAGE_SIZE), offset: String(offset) });
+    if (status) query.set('status', status);
+    const page = await api.json(`/tasks?${query}`, TaskPageSchema);
+    // A page emptied by deletions: step back to the last page that has tasks.
+    if (page.items.length === 0 && offset > 0) {
+      offset = Math.max(0, Math.floor((page.total - 1) / PAGE_SIZE) * PAGE_SIZE);
+      return refresh();
+    }
+    const tasks = page.items.map(toTaskView);
     els.list.replaceChildren(...tasks.map(row));
+    els.empty.textContent = status ? 'No tasks with this status.' : 'No tasks yet.';
     els.empty.hidden = tasks.length > 0;
+    els.range.textContent = rangeText(offset, tasks.length, page.total);
+    els.prev.disabled = offset === 0;
+    els.next.disabled = offset + tasks.length >= page.total;
   }
 
-  els.refresh.addEventListener('click', () => {
+  const reload = () => {
     refresh().catch((error: unknown) => actions.announce(`Could not load recent tasks: ${String(error)}`));
-  });
+  };
+  els.refresh.addEventListener('click', reload);
+  els.filter.addEventListener('change', () => { offset = 0; reload(); });
+  els.prev.addEventListener('click', () => { offset = Math.max(0, offset - PAGE_SIZE); reload(); });
+  els.next.addEventListener('click', () => { offset += PAGE_SIZE; reload(); });
   return { refresh };
 }

@@ -12,6 +12,8 @@ export interface ProgressUpdate {
   message: string;
   queuePosition: number | null;
   etaSeconds: number | null;
+  /** 0..100 within the stage, when the server says. */
+  stageProgress: number | null;
 }
 
 /** How the page hears about the task; after onComplete or onFailed nothing more is called. */
@@ -78,7 +80,7 @@ export function watchTask(api: ApiClient, taskId: string, h: WatchHandlers, opti
     if (!parsed.success) return console.warn('ignored a frame the page does not understand:', data.slice(0, 200));
     const f = parsed.output;
     if (f.type === 'progress') {
-      h.onProgress({ stage: f.stage, percentage: f.percentage, message: f.message ?? '', queuePosition: f.queue_position ?? null, etaSeconds: f.eta_seconds ?? null });
+      h.onProgress({ stage: f.stage, percentage: f.percentage, message: f.message ?? '', queuePosition: f.queue_position ?? null, etaSeconds: f.eta_seconds ?? null, stageProgress: f.stage_progress ?? null });
       if (f.stage === 'complete') complete();
     } else if (f.type === 'segment') {
       h.onSegment(f.segment);
@@ -108,7 +110,7 @@ export function watchTask(api: ApiClient, taskId: string, h: WatchHandlers, opti
         const failure = p.error ? toFailureView(p.error) : { code: p.status.toUpperCase(), userMessage: `The task ${p.status}.`, technicalDetail: '' };
         return fail(failure, p.status);
       }
-      if (!ended) h.onProgress({ stage: p.progress_stage, percentage: p.progress_percentage, message: '', queuePosition: p.queue_position ?? null, etaSeconds: p.eta_seconds ?? null });
+      if (!ended) h.onProgress({ stage: p.progress_stage, percentage: p.progress_percentage, message: '', queuePosition: p.queue_position ?? null, etaSeconds: p.eta_seconds ?? null, stageProgress: p.stage_progress ?? null });
     } catch (error) {
       if (error instanceof ApiError && error.status === 404) {
         return fail({ code: 'NOT_FOUND', userMessage: 'This task does not exist (any more).', technicalDetail: error.message }, 'failed');

@@ -8,6 +8,7 @@ export interface UploadFormElements {
   dropZone: HTMLElement;
   fileName: HTMLElement;
   submit: HTMLButtonElement;
+  error: HTMLElement;
 }
 
 function formatSize(bytes: number): string {
@@ -15,24 +16,46 @@ function formatSize(bytes: number): string {
   return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
 }
 
-// Only options the person changed are sent, so the server's defaults stay in charge.
-function readFields(form: HTMLFormElement): UploadFields {
+/**
+ * The fields to send. Word timestamps are always sent, ticked or not, so the task does what the
+ * box says (the server's default is on, and the box starts ticked to match). Other options are
+ * sent only when changed, so the server's defaults stay in charge.
+ */
+export function readFields(form: HTMLFormElement): UploadFields {
   const data = new FormData(form);
-  const fields: UploadFields = {};
-  const language = String(data.get('language') ?? '').trim();
-  if (language) fields.language = language;
-  if (data.get('task') === 'translate') fields.task = 'translate';
-  if (data.get('word_timestamps')) fields.word_timestamps = 'true';
+  const text = (name: string) => String(data.get(name) ?? '').trim();
+  const fields: UploadFields = { word_timestamps: data.get('word_timestamps') ? 'true' : 'false' };
+  const language = text('language');
+  if (language && language !== 'auto') fields.language = language;
+  if (text('task') === 'translate') fields.task = 'translate';
+  if (data.get('vad')) fields.vad = 'true';
+  if (text('initial_prompt')) fields.initial_prompt = text('initial_prompt');
+  const temperature = text('temperature');
+  if (temperature && Number(temperature) !== 0) fields.temperature = temperature;
+  if (data.get('diarize')) {
+    fields.diarize = 'true';
+    if (text('num_speakers')) fields.num_speakers = text('num_speakers');
+  }
   return fields;
 }
 
-/** Wires file picking (button, label, drag and drop) and submission to onSubmit. */
-export function bindUploadForm(els: UploadFormElements, onSubmit: (file: File, fields: UploadFields) => void): void {
+/**
+ * Wires file picking (button, label, drag and drop) and submission. onSubmit resolves once the
+ * server accepted the file; when it refuses (415, 422, …) the reason is shown on the form and the
+ * chosen file stays, so the person can change an option and send it again.
+ */
+export function bindUploadForm(els: UploadFormElements, onSubmit: (file: File, fields: UploadFields) => Promise<void>): void {
   let chosen: File | null = null;
+  let sending = false;
+  const showError = (message: string | null) => {
+    els.error.textContent = message ?? '';
+    els.error.hidden = message === null;
+  };
   const choose = (file: File | null) => {
     chosen = file;
     els.fileName.textContent = file ? `${file.name} (${formatSize(file.size)})` : 'No file chosen';
-    els.submit.disabled = file === null;
+    els.submit.disabled = file === null || sending;
+    showError(null);
   };
 
   els.pick.addEventListener('click', () => els.input.click());
@@ -66,10 +89,24 @@ export function bindUploadForm(els: UploadFormElements, onSubmit: (file: File, f
 
   els.form.addEventListener('submit', (e) => {
     e.preventDefault();
-    if (!chosen) return;
-    onSubmit(chosen, readFields(els.form));
-    // The same file may be sent again; clearing the input lets "change" fire for it next time.
-    els.input.value = '';
-    choose(null);
+    if (!chosen || sending) return;
+    const file = chosen;
+    sending = true;
+    els.submit.disabled = true;
+    showError(null);
+    onSubmit(file, readFields(els.form)).then(
+      () => {
+        sending = false;
+        // The same file may be sent again; clearing the input lets "change" fire for it next time.
+        els.input.value = '';
+        choose(null);
+      },
+      (error: unknown) => {
+        sending = false;
+        els.submit.disabled = chosen === null;
+        showError(error instanceof Error ? error.message : String(error));
+        els.error.focus?.();
+      },
+    );
   });
 }

@@ -20,6 +20,18 @@ export interface FakeTask {
   error: { error_code: string; user_message: string; technical_detail: string } | null;
   queue: { position: number; eta_seconds: number } | null;
   createdAt: string;
+  /** The form fields the page sent with the file. */
+  fields: Record<string, string>;
+  /** Live extras on progress frames and polling (stage_progress, eta_seconds). */
+  live: { stage_progress?: number; eta_seconds?: number };
+  /** Extra result fields (language, duration, model, timings, speakers, turns). */
+  result: Record<string, unknown>;
+}
+
+/** What GET /health/ready says about the model and speaker labelling. */
+export interface FakeReady {
+  model: { name: string; multilingual: boolean } | null;
+  diarization?: { available: boolean };
 }
 
 /**
@@ -27,21 +39,28 @@ export interface FakeTask {
  * server (same paths, bodies and frames), so a test can place the page in states that the real engine
  * reaches only by chance: a long queue, a refused socket, an API key.
  */
-export async function startFakeApi(options: { apiKey?: string; refuseSockets?: boolean } = {}) {
+export async function startFakeApi(options: { apiKey?: string; refuseSockets?: boolean; ready?: FakeReady } = {}) {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'wt-e2e-fake-'));
   const tasks = new Map<string, FakeTask>();
   const sockets = new Map<string, Set<WebSocket>>();
   let refuseSockets = options.refuseSockets ?? false;
+  let ready: FakeReady = options.ready ?? { model: { name: 'ggml-base.en.bin', multilingual: false } };
+  let refusal: { status: number; code: string; message: string } | null = null;
   let counter = 0;
   const app = new Hono();
   const { upgradeWebSocket, injectWebSocket } = createNodeWebSocket({ app });
   const requests: string[] = [];
 
-  const progressBody = (t: FakeTask) => ({ identifier: t.id, status: t.status, progress_percentage: t.percentage, progress_stage: t.stage, error: t.error });
-  const detail = (t: FakeTask) => ({ ...progressBody(t), file_name: t.fileName, created_at: t.createdAt, queue: t.queue });
+  const progressBody = (t: FakeTask) => ({ identifier: t.id, status: t.status, progress_percentage: t.percentage, progress_stage: t.stage, error: t.error, ...t.live });
+  const params = (f: Record<string, string>) => ({
+    language: f.language ?? 'auto', task: f.task ?? 'transcribe', vad: f.vad === 'true', word_timestamps: f.word_timestamps !== 'false',
+    diarize: f.diarize === 'true', num_speakers: f.num_speakers ? Number(f.num_speakers) : null, initial_prompt: f.initial_prompt ?? null,
+    temperature: f.temperature ? Number(f.temperature) : 0,
+  });
+  const detail = (t: FakeTask) => ({ ...progressBody(t), file_name: t.fileName, created_at: t.createdAt, queue: t.queue, params: params(t.fields) });
   const frameOf = (t: FakeTask) => t.error
     ? { type: 'error', task_id: t.id, ...t.error, timestamp: new Date().toISOString() }
-    : { type: 'progress', task_id: t.id, stage: t.stage, percentage: t.percentage, message: '', timestamp: new Date().toISOString(), ...(t.queue && { queue_position: t.queue.position, eta_seconds: t.queue.eta_seconds }) };
+    : { type: 'progress', task_id: t.id, stage: t.stage, percentage: t.percentage, message: '', timestamp: new Date().toISOString(), ...(t.queue && { queue_position: t.queue.position, eta_seconds: t.queue.eta_seconds }), ...t.live };
   const broadcast = (id: string, frame: object) => { for (const s of sockets.get(id) ?? []) s.send(JSON.stringify(frame)); };
   const need = (id: string) => {
     const t = tasks.get(id);
@@ -58,23 +77,32 @@ export async function startFakeApi(options: { apiKey?: string; refuseSockets?: b
     return next();
   });
   app.route('/', createWebRoutes({ tasks: { get: (id) => tasks.get(id) } }));
+  app.get('/health/ready', (c) => c.json({ status: 'ready', model: ready.model, ...(ready.diarization && { diarization: ready.diarization }) }));
   app.post('/tasks', async (c) => {
     const body = await c.req.parseBody();
+    if (refusal) return c.json({ error: { code: refusal.code, message: refusal.message, details: null } }, refusal.status as 415);
     const file = body.file;
     if (!(file instanceof File)) return c.json({ error: { code: 'MISSING_FILE', message: 'Send the media in the field "file".', details: null } }, 400);
     const id = `fake-${++counter}`;
     const mediaPath = path.join(dir, `${id}${path.extname(file.name)}`);
     writeFileSync(mediaPath, Buffer.from(await file.arrayBuffer()));
-    tasks.set(id, { id, status: 'queued', stage: 'queued', percentage: 0, fileName: file.name, mediaPath, segments: [], error: null, queue: null, createdAt: new Date(Date.now() + counter).toISOString() });
+    const fields = Object.fromEntries(Object.entries(body).flatMap(([k, val]) => (typeof val === 'string' ? [[k, val]] : [])));
+    tasks.set(id, { id, status: 'queued', stage: 'queued', percentage: 0, fileName: file.name, mediaPath, segments: [], error: null, queue: null, createdAt: new Date(Date.now() + counter).toISOString(), fields, live: {}, result: {} });
     return c.json({ identifier: id, status: 'queued', links: {} }, 202);
   });
-  app.get('/tasks', (c) => c.json({ items: [...tasks.values()].map(detail), total: tasks.size }));
+  app.get('/tasks', (c) => {
+    const status = c.req.query('status');
+    const limit = Number(c.req.query('limit') ?? 20);
+    const offset = Number(c.req.query('offset') ?? 0);
+    const all = [...tasks.values()].reverse().filter((t) => !status || t.status === status); // newest first, as the server lists
+    return c.json({ items: all.slice(offset, offset + limit).map(detail), total: all.length, limit, offset });
+  });
   app.get('/tasks/:id', (c) => (tasks.has(c.req.param('id')) ? c.json(detail(need(c.req.param('id')))) : c.json({ error: { code: 'TASK_NOT_FOUND', message: 'no such task' } }, 404)));
   app.get('/tasks/:id/progress', (c) => (tasks.has(c.req.param('id')) ? c.json(progressBody(need(c.req.param('id')))) : c.json({ error: { code: 'TASK_NOT_FOUND', message: 'no such task' } }, 404)));
   app.get('/tasks/:id/result', (c) => {
     const t = need(c.req.param('id'));
     if (c.req.query('format') === 'srt') return c.text(t.segments.map((s, i) => `${i + 1}\n00:00:0${s.start},000 --> 00:00:0${s.end},000\n${s.text.trim()}\n`).join('\n'));
-    return c.json({ text: t.segments.map((s) => s.text).join(''), segments: t.segments });
+    return c.json({ text: t.segments.map((s) => s.text).join(''), segments: t.segments, ...t.result });
   });
   app.post('/tasks/:id/cancel', (c) => {
     const t = need(c.req.param('id'));
@@ -119,6 +147,11 @@ export async function startFakeApi(options: { apiKey?: string; refuseSockets?: b
       need(id).segments.push(segment);
       broadcast(id, { type: 'segment', task_id: id, segment, timestamp: new Date().toISOString() });
     },
+    /** Sets the live extras of a task (sent with its next progress frame and polls). */
+    live(id: string, live: FakeTask['live']) { need(id).live = live; },
+    /** Makes POST /tasks refuse the next uploads (null: accept again). */
+    refuseUploads(value: typeof refusal) { refusal = value; },
+    setReady(value: FakeReady) { ready = value; },
     fail(id: string, error: NonNullable<FakeTask['error']>) {
       Object.assign(need(id), { status: 'failed', error });
       broadcast(id, frameOf(need(id)));
