@@ -4,7 +4,7 @@ import { routeLabel } from '../../src/http/metrics-routes.ts';
 import { createFakeTranscriber } from '../helpers/fake-transcriber.ts';
 import { JFK_WAV } from '../helpers/paths.ts';
 import { startTestServer, type TestServer } from '../helpers/test-server.ts';
-import { connect, until } from '../ws/mini-server.ts';
+import { connect } from '../ws/mini-server.ts';
 import { buildTestApp } from './test-app.ts';
 
 const wav = readFileSync(JFK_WAV);
