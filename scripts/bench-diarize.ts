@@ -1,4 +1,4 @@
-// `npm run bench:diarize -- [--seconds S] [--threads N] [--model PATH] [--embedding PATH] [--skip-transcribe]`
+// `npm run bench:diarize -- [--seconds S] [--threads N] [--diarize-threads N] [--model PATH] [--embedding PATH] [--skip-transcribe]`
 // Builds an espeak-ng dialogue of two voices lasting about S seconds (default 600), then measures:
 //   1. transcription of it through the worker pool (random tiny.en by default), the baseline;
 //   2. diarization of the same PCM (real pyannote segmentation, the stand-in embedding model unless
@@ -19,6 +19,7 @@ const { values } = parseArgs({
   options: {
     seconds: { type: 'string', default: '600' },
     threads: { type: 'string', default: '2' },
+    'diarize-threads': { type: 'string', default: '1' }, // DIARIZATION_THREADS' default: a second thread doubled CPU time here
     model: { type: 'string', default: TINY_EN_RANDOM },
     embedding: { type: 'string', default: path.join(SHARED_MODELS, 'stub-speaker-embedding.onnx') },
     'skip-transcribe': { type: 'boolean', default: false },
@@ -38,13 +39,15 @@ async function child(repeat: number): Promise<void> {
   const dialogue = makeDialogue(ORDER, repeat);
   const beforeMiB = vmHwmMiB();
   const diarizer = createDiarizer({
-    segmentationModel: SEGMENTATION, embeddingModel: path.resolve(values.embedding!), threshold: 0.5, minDurationOn: 0.3, minDurationOff: 0.5, threads,
+    segmentationModel: SEGMENTATION, embeddingModel: path.resolve(values.embedding!), threshold: 0.5, minDurationOn: 0.3, minDurationOff: 0.5,
+    threads: Number(values['diarize-threads']),
   });
   const started = performance.now();
   const turns = labelTurns(await diarizer.diarize(dialogue.samples, {}, () => {}));
   const ms = performance.now() - started;
+  const cpu = process.cpuUsage();
   process.stdout.write(`${JSON.stringify({
-    ms, seconds: dialogue.seconds, speakers: new Set(turns.map((t) => t.speaker)).size,
+    ms, cpuMs: (cpu.user + cpu.system) / 1000, seconds: dialogue.seconds, speakers: new Set(turns.map((t) => t.speaker)).size,
     accuracy: speakerAccuracy(dialogue.turns, turns), peakMiB: vmHwmMiB(), pcmMiB: (dialogue.samples.length * 4) / 2 ** 20, beforeMiB,
   })}\n`);
 }
@@ -74,11 +77,11 @@ if (values.child) {
   const dialogue = makeDialogue(ORDER, repeat); // made once here, cached for the child
   console.log(`audio: ${dialogue.seconds.toFixed(1)} s of two espeak-ng voices (${dialogue.turns.length} turns), threads ${threads}`);
   const run = spawnSync(process.execPath, ['--import', 'tsx', path.join(ROOT, 'scripts/bench-diarize.ts'), '--child', String(repeat),
-    '--threads', String(threads), '--embedding', values.embedding!], { encoding: 'utf8', cwd: ROOT, maxBuffer: 16 << 20 });
+    '--diarize-threads', values['diarize-threads']!, '--embedding', values.embedding!], { encoding: 'utf8', cwd: ROOT, maxBuffer: 16 << 20 });
   if (run.status !== 0) throw new Error(`diarization child failed:\n${run.stderr}`);
   const d = JSON.parse(run.stdout.trim().split('\n').at(-1)!) as Record<string, number>;
   console.log(`diarization: ${(d.ms! / 1000).toFixed(1)} s (${(dialogue.seconds / (d.ms! / 1000)).toFixed(0)}× real time), ` +
-    `${d.speakers} speakers, ${(d.accuracy! * 100).toFixed(1)} % of speech time to the right speaker`);
+    `CPU ${(d.cpuMs! / 1000).toFixed(1)} s (whole process), ${d.speakers} speakers, ${(d.accuracy! * 100).toFixed(1)} % of speech time to the right speaker`);
   console.log(`diarization peak RSS: ${d.peakMiB!.toFixed(0)} MiB (process before diarizing: ${d.beforeMiB!.toFixed(0)} MiB, PCM: ${d.pcmMiB!.toFixed(0)} MiB)`);
   if (!values['skip-transcribe']) {
     const ms = await transcribe(dialogue.wav);
