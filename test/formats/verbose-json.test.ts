@@ -35,6 +35,17 @@ describe('verboseJson', () => {
     ]);
     expect(json).not.toHaveProperty('segments');
   });
+
+  it('does carry the speaker on segments and words when diarized', () => {
+    const diarized = transcript([
+      segment(0, 0, 1, ' Hi.', { speaker: 'SPEAKER_00', words: [{ ...word(' Hi.', 0, 1), speaker: 'SPEAKER_00' }] }),
+      segment(1, 1, 2, ' Yes.', { speaker: 'SPEAKER_01', words: [{ ...word(' Yes.', 1, 2), speaker: 'SPEAKER_01' }] }),
+    ]);
+    const json = verboseJson(diarized, { granularities: ['segment', 'word'] });
+    expect(json.segments!.map((s) => s.speaker)).toEqual(['SPEAKER_00', 'SPEAKER_01']);
+    expect(json.words).toEqual([{ word: 'Hi.', start: 0, end: 1, speaker: 'SPEAKER_00' }, { word: 'Yes.', start: 1, end: 2, speaker: 'SPEAKER_01' }]);
+    expect(verboseJson(result()).segments!.some((s) => 'speaker' in s)).toBe(false);
+  });
 });
 
 describe('compressionRatio', () => {
