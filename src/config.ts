@@ -76,6 +76,8 @@ const EnvSchema = v.object({
   WEBHOOK_MAX_ATTEMPTS: int(1, 10),
   WEBHOOK_TIMEOUT_MS: int(100, 10_000),
   IDEMPOTENCY_TTL_HOURS: int(1, 24),
+  WHISPER_MODELS: list,
+  MODEL_MEMORY_BYTES: int(0, 4 * 1024 ** 3),
   API_KEYS: v.optional(v.string(), ''),
   CORS_ORIGINS: list,
   MAX_QUEUED_TASKS: int(1, 1000),

@@ -25,6 +25,8 @@ import type { Registry } from './ws/registry.ts';
 import { createTaskService } from './tasks/task-service.ts';
 import { createWebhookService } from './webhooks/webhook-service.ts';
 import { createIdempotencyStore } from './db/idempotency-store.ts';
+import { createModelCatalog } from './models/model-catalog.ts';
+import { createModelRouter } from './models/model-router.ts';
 import type { Transcriber } from './tasks/types.ts';
 
 /** What tests (and later features) may swap in when starting a server. */
@@ -68,7 +70,13 @@ export async function startServer(config: Config, overrides: ServerOverrides = {
     logger.info({ segmentation: diarization.segmentationModel, embedding: diarization.embeddingModel },
       `Speaker diarization is off: its models are missing. Get them with: ${DIARIZATION_DOWNLOAD}`);
   }
-  const transcriber = overrides.transcriber ?? createPool(config, logger, { diarization: diarization.options ?? undefined, ...overrides.pool });
+  const models = createModelCatalog(config);
+  // One pool per model in use (WHISPER_MODELS), the default's started now; see src/models/model-router.ts.
+  const transcriber = overrides.transcriber ?? createModelRouter({
+    catalog: models, workers: config.WORKERS, budgetBytes: config.MODEL_MEMORY_BYTES,
+    createPool: (model) => createPool({ ...config, WHISPER_MODEL: model.path }, logger, { diarization: diarization.options ?? undefined, ...overrides.pool }),
+    log: (level, message, fields) => logger[level](fields, message),
+  });
   const canDiarize = overrides.canDiarize ?? diarization.available;
   const webhooks = createWebhookService({ h: db, config, logger });
   const tasks = createTaskService({
@@ -76,7 +84,7 @@ export async function startServer(config: Config, overrides: ServerOverrides = {
     deleteMedia: createMediaRemover(config.DATA_DIR),
   });
   const created = createApp({ config, tasks, bus, engine: transcriber, dbReady: db.isOpen, logger, webhooks,
-    idempotency: createIdempotencyStore(db, config.IDEMPOTENCY_TTL_HOURS * 3_600_000), canDiarize });
+    idempotency: createIdempotencyStore(db, config.IDEMPOTENCY_TTL_HOURS * 3_600_000), models, canDiarize });
   const retention = createRetention({
     store: createSqliteRetentionStore(db), dataDir: config.DATA_DIR, logger,
     mediaRetentionHours: config.MEDIA_RETENTION_HOURS, resultRetentionDays: config.RESULT_RETENTION_DAYS,

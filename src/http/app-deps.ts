@@ -5,6 +5,7 @@ import type { TaskService } from '../tasks/task-service-types.ts';
 import type { Transcriber } from '../tasks/types.ts';
 import type { WebhookApi } from '../webhooks/webhook-types.ts';
 import type { IdempotencyApi } from './idempotent-submit.ts';
+import type { ModelCatalog } from '../models/model-catalog.ts';
 import type { MediaProber } from './media-check.ts';
 
 /** One logging method: an object of fields and/or a message, as pino accepts them. */
@@ -36,6 +37,8 @@ export interface AppDeps {
   canDiarize?: boolean;
   /** Signed webhooks (src/webhooks): callback URLs, the delivery log, redelivery; absent in some tests. */
   webhooks?: WebhookApi;
+  /** The models a request may pick (WHISPER_MODELS); without it only the engine's own model is served. */
+  models?: ModelCatalog;
   /** Idempotency-Key records; without them the header is ignored (some tests). */
   idempotency?: IdempotencyApi;
   /** Replaces the media probe used on uploads (tests); src/audio's probe is the default. */

@@ -18,6 +18,7 @@ import { readMediaUpload } from './task-create.ts';
 import { removeUpload } from './upload.ts';
 import { submitOnce } from './idempotent-submit.ts';
 import { webhookTarget } from './webhook-target.ts';
+import { modelIds, selectModel, withModel } from './model-field.ts';
 
 /**
  * OpenAI-compatible routes under /v1: POST audio/transcriptions and audio/translations (multipart,
@@ -41,6 +42,8 @@ export function openAiRoutes(deps: AppDeps): Hono<AppEnv> {
 
 // The model id is the loaded model's name; `created` is fixed because a file has no creation date to report.
 function modelList(deps: AppDeps) {
+  // With WHISPER_MODELS: every model a request may name, `whisper-1` (the default) first.
+  if (deps.models) return modelIds(deps.models).map((id) => ({ id, object: 'model' as const, created: 0, owned_by: 'whisper.cpp' }));
   const info = deps.engine.modelInfo();
   return info ? [{ id: info.name, object: 'model' as const, created: 0, owned_by: 'whisper.cpp' }] : [];
 }
@@ -52,7 +55,9 @@ async function transcribe(c: Context<AppEnv>, deps: AppDeps, task: TaskParams['t
   try {
     if (!file) throw new AppError(400, 'FILE_REQUIRED', 'Attach the audio as a file in the multipart field "file".', [{ field: 'file' }]);
     if (file.size === 0) throw new AppError(400, 'EMPTY_FILE', 'The uploaded file is empty.', [{ field: 'file' }]);
-    request = parseOpenAiForm(fields, task, deps.engine.modelInfo(), deps.canDiarize);
+    const selected = selectModel(deps, fields.model);
+    request = parseOpenAiForm(fields, task, selected.info, deps.canDiarize);
+    request.params = withModel(request.params, selected.model);
     const webhook = await webhookTarget(c, deps, fields.callback_url);
     const media = await checkMedia(file.path, deps.config, deps.probeMedia);
     const submitted = await submitOnce(c, deps, { route: `POST ${c.req.path}`, fields, file }, () => deps.tasks.submit({

@@ -13,6 +13,7 @@ import { parseTaskForm, TASK_FORM_FIELDS } from './task-params-schema.ts';
 import { receiveUpload, removeUpload, type UploadResult } from './upload.ts';
 import { submitOnce } from './idempotent-submit.ts';
 import { webhookTarget } from './webhook-target.ts';
+import { selectModel, withModel } from './model-field.ts';
 import { createUploadSlots, watchUploadPace, type UploadSlots } from './upload-limits.ts';
 
 /** Room for multipart boundaries and text fields on top of the file limit. */
@@ -100,7 +101,8 @@ export function createTaskHandler(deps: AppDeps) {
     try {
       if (!file) throw new AppError(400, 'FILE_REQUIRED', 'Attach the media as a file in the multipart field "file".');
       if (file.size === 0) throw new AppError(400, 'EMPTY_FILE', 'The uploaded file is empty.');
-      const params = parseTaskForm(fields, deps.engine.modelInfo(), deps.canDiarize);
+      const selected = selectModel(deps, fields.model);
+      const params = withModel(parseTaskForm(fields, selected.info, deps.canDiarize), selected.model);
       const webhook = await webhookTarget(c, deps, fields.callback_url);
       const media = await checkMedia(file.path, deps.config, deps.probeMedia, file.fileName);
       const { task, replayed } = await submitOnce(c, deps, { route: 'POST /tasks', fields, file }, () => deps.tasks.submit({

@@ -18,6 +18,7 @@ export const TASK_FORM_FIELDS = [
   'initial_prompt',
   'temperature',
   'callback_url',
+  'model',
 ] as const;
 
 /** Options a client leaves out get these values. */
@@ -49,6 +50,9 @@ export const TaskFormSchema = v.object({
   max_speakers: v.optional(intField(1, 20)),
   initial_prompt: v.optional(v.pipe(v.string(), v.maxLength(1000, 'must be at most 1000 characters'))),
   temperature: v.optional(numberField(0, 1)),
+  // Read by the route (src/http/model-field.ts), which checks it against WHISPER_MODELS.
+  model: v.optional(v.pipe(v.string(), v.maxLength(200, 'must be at most 200 characters'),
+    v.description('A model id from GET /v1/models, or whisper-1 for the default (WHISPER_MODEL)'))),
   // Read by the route (src/http/webhook-target.ts), not a transcription option.
   callback_url: v.optional(v.pipe(v.string(), v.maxLength(2048, 'must be at most 2048 characters'),
     v.description('http(s) URL that gets signed webhooks (Standard Webhooks) for this task; private addresses are refused unless URL_FETCH_ALLOW_HOSTS allows them'))),

@@ -16,6 +16,7 @@ import { parseTaskForm, TASK_FORM_FIELDS } from './task-params-schema.ts';
 import { removeUpload } from './upload.ts';
 import { replayOf, submitOnce } from './idempotent-submit.ts';
 import { webhookTarget } from './webhook-target.ts';
+import { selectModel, withModel } from './model-field.ts';
 import { rejectUnknownFields } from './validation.ts';
 
 /** A JSON body is a URL and options; it never needs more than this. */
@@ -51,7 +52,8 @@ export function createUrlTaskHandler(deps: AppDeps) {
     if (!URL.canParse(url.trim())) {
       throw new AppError(400, 'INVALID_URL', 'Give "url" as an absolute http or https URL, such as https://example.com/talk.mp3.', [{ field: 'url', message: 'not a valid absolute URL' }]);
     }
-    const params = parseTaskForm(asFormFields(options), deps.engine.modelInfo(), deps.canDiarize);
+    const selected = selectModel(deps, options.model);
+    const params = withModel(parseTaskForm(asFormFields(options), selected.info, deps.canDiarize), selected.model);
     const webhook = await webhookTarget(c, deps, callbackUrl);
     // A repeated request is answered before the URL is downloaded again.
     const identity = { route: 'POST /tasks (url)', fields: body };

@@ -20,6 +20,8 @@ export interface TaskParams {
   maxSpeakers?: number;
   initialPrompt?: string;
   temperature: number;
+  /** The model id (WHISPER_MODELS) a client asked for; absent for the default model (src/models). */
+  model?: string;
 }
 
 /** One word with its timing, in seconds. */

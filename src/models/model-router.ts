@@ -1,0 +1,143 @@
+import { taskError } from '../tasks/errors.ts';
+import type { JobOutcome, Transcriber, TranscriptionJob } from '../tasks/types.ts';
+import type { ModelCatalog, ServedModel } from './model-catalog.ts';
+
+/** A pool of workers for one model, as the router needs it (the worker pool satisfies it). */
+export type ModelPool = Transcriber & {
+  onWorkerRestart?(listener: (restart: { slot: number; reason: string }) => void): () => void;
+};
+
+/** What the router is built from. */
+export interface ModelRouterOptions {
+  catalog: ModelCatalog;
+  /** Starts the workers of one model (they load it at once). */
+  createPool(model: ServedModel): ModelPool;
+  /** Workers per pool: a pool's memory is estimated as the model file's size times this. */
+  workers: number;
+  /** MODEL_MEMORY_BYTES for the models beside the default (0: no limit). */
+  budgetBytes: number;
+  clock?: () => number;
+  log?(level: 'info' | 'warn', message: string, fields: object): void;
+}
+
+/** The router: a Transcriber that runs each job on the pool of the model its task asked for. */
+export interface ModelRouter extends ModelPool {
+  /** Ids of the models with a pool right now, the default first. */
+  loadedModels(): string[];
+}
+
+interface Entry {
+  model: ServedModel;
+  pool: ModelPool;
+  running: number;
+  lastUsed: number;
+  pinned: boolean;
+}
+
+/**
+ * Keeps one worker pool per model in use. The default model's pool starts at once and is never
+ * evicted (readiness and the scheduler's worker count are its). A job for another model starts
+ * that model's pool when it has none (the job waits for that one load and no more); when the
+ * pools beside the default would exceed the budget, idle ones go first, least recently used
+ * first, and a job waits for a busy one to finish rather than go over. Jobs of an evicted
+ * model are not lost: they wait in the scheduler's queue, and the next one starts the pool again.
+ */
+export function createModelRouter(options: ModelRouterOptions): ModelRouter {
+  const clock = options.clock ?? Date.now;
+  const pools = new Map<string, Entry>();
+  const byTask = new Map<string, Entry>();
+  const waiting = new Set<string>();
+  const cancelledWhileWaiting = new Set<string>();
+  const restartListeners = new Set<(restart: { slot: number; reason: string }) => void>();
+  let wakeWaiters: Array<() => void> = [];
+  let closed = false;
+  const cost = (model: ServedModel) => (model.bytes ?? 0) * options.workers;
+  const wake = () => {
+    const waiters = wakeWaiters;
+    wakeWaiters = [];
+    for (const waiter of waiters) waiter();
+  };
+
+  const start = (model: ServedModel, pinned: boolean): Entry => {
+    const pool = options.createPool(model);
+    pool.onWorkerRestart?.((restart) => restartListeners.forEach((listener) => listener(restart)));
+    const entry: Entry = { model, pool, running: 0, lastUsed: clock(), pinned };
+    pools.set(model.id, entry);
+    if (!pinned) options.log?.('info', `loading model ${model.id} for a task that asked for it`, { model: model.id, bytes: cost(model) });
+    return entry;
+  };
+  const defaultEntry = start(options.catalog.defaultModel, true);
+
+  const used = () => [...pools.values()].filter((e) => !e.pinned).reduce((sum, e) => sum + cost(e.model), 0);
+  const evict = (entry: Entry) => {
+    pools.delete(entry.model.id);
+    options.log?.('info', `unloading model ${entry.model.id} (least recently used) to stay within MODEL_MEMORY_BYTES`, { model: entry.model.id });
+    void entry.pool.close();
+  };
+
+  /** The pool for a model: there already, started within the budget, or after waiting for room. */
+  const acquire = async (model: ServedModel, taskId: string): Promise<Entry | null> => {
+    for (;;) {
+      if (closed || cancelledWhileWaiting.has(taskId)) return null;
+      const existing = pools.get(model.id);
+      if (existing) return existing;
+      const idle = [...pools.values()].filter((e) => !e.pinned && e.running === 0).sort((a, b) => a.lastUsed - b.lastUsed);
+      const busyOthers = [...pools.values()].some((e) => !e.pinned && e.running > 0);
+      if (options.budgetBytes === 0 || used() + cost(model) <= options.budgetBytes) return start(model, false);
+      if (idle.length > 0) {
+        evict(idle[0]!);
+        continue;
+      }
+      // Nothing else to unload: a model larger than the budget on its own still runs, alone.
+      if (!busyOthers) return start(model, false);
+      await new Promise<void>((resolve) => wakeWaiters.push(resolve));
+    }
+  };
+
+  return {
+    async run(job: TranscriptionJob): Promise<JobOutcome> {
+      const model = options.catalog.resolve(job.params.model);
+      if (!model) {
+        return { ok: false, error: taskError('MODEL_UNAVAILABLE', `model "${job.params.model}" is not in WHISPER_MODELS any more`) };
+      }
+      waiting.add(job.taskId);
+      const entry = await acquire(model, job.taskId);
+      waiting.delete(job.taskId);
+      cancelledWhileWaiting.delete(job.taskId);
+      if (!entry) return { ok: false, error: taskError('CANCELLED', closed ? 'the server is stopping' : 'cancelled while its model waited for memory') };
+      entry.running++;
+      entry.lastUsed = clock();
+      byTask.set(job.taskId, entry);
+      try {
+        return await entry.pool.run(job);
+      } finally {
+        entry.running--;
+        entry.lastUsed = clock();
+        byTask.delete(job.taskId);
+        wake();
+      }
+    },
+    cancel(taskId) {
+      const entry = byTask.get(taskId);
+      if (entry) return entry.pool.cancel(taskId);
+      if (!waiting.has(taskId)) return false;
+      // Still waiting for room for its model: it ends as cancelled when it wakes.
+      cancelledWhileWaiting.add(taskId);
+      wake();
+      return true;
+    },
+    readyCount: () => defaultEntry.pool.readyCount(),
+    modelInfo: () => defaultEntry.pool.modelInfo(),
+    loadedModels: () => [...pools.keys()],
+    onWorkerRestart(listener) {
+      restartListeners.add(listener);
+      return () => void restartListeners.delete(listener);
+    },
+    async close() {
+      closed = true;
+      wake();
+      await Promise.all([...pools.values()].map((e) => e.pool.close()));
+      pools.clear();
+    },
+  };
+}
