@@ -5,6 +5,9 @@ import type { TaskLogger } from '../tasks/task-service-deps.ts';
 import { retryDelayMs } from './retry-delay.ts';
 import type { SendOptions, SendOutcome } from './webhook-sender.ts';
 
+/** How long a delivery whose outcome could not be recorded waits before it is tried again. */
+const HOLD_MS = 30_000;
+
 /** What an attempt ended as: delivered, to be retried, or given up after the last attempt. */
 export type DeliveryOutcome = 'delivered' | 'retrying' | 'failed';
 
@@ -40,6 +43,8 @@ export function createWebhookDispatcher(options: DispatcherOptions): WebhookDisp
   const concurrency = options.concurrency ?? 8;
   const signer = new Webhook(options.secret);
   const inFlight = new Map<number, Promise<void>>();
+  // Deliveries whose outcome could not be written (the database refused): not tried again for a while.
+  const held = new Map<number, number>();
   const stopping = new AbortController();
   let started = false;
   let timer: NodeJS.Timeout | undefined;
@@ -85,9 +90,14 @@ export function createWebhookDispatcher(options: DispatcherOptions): WebhookDisp
       // Heads of streams already being sent come back from the query too; they are skipped here.
       for (const delivery of dueDeliveries(h, now, room + inFlight.size)) {
         if (inFlight.size >= concurrency) break;
-        if (inFlight.has(delivery.seq)) continue;
+        if (inFlight.has(delivery.seq) || (held.get(delivery.seq) ?? 0) > now) continue;
+        held.delete(delivery.seq);
         const run = attempt(delivery)
-          .catch((error: unknown) => logger.error({ taskId: delivery.task_id, webhookId: delivery.id, err: error }, 'webhook attempt failed unexpectedly'))
+          .catch((error: unknown) => {
+            held.set(delivery.seq, clock() + HOLD_MS);
+            setTimeout(wake, HOLD_MS).unref();
+            logger.error({ taskId: delivery.task_id, webhookId: delivery.id, err: error }, 'webhook attempt failed unexpectedly; trying again later');
+          })
           .finally(() => {
             inFlight.delete(delivery.seq);
             wake();

@@ -7,6 +7,8 @@ import type { DatabaseHandle } from '../../src/db/database.ts';
 import { createSqliteTaskStore } from '../../src/db/sqlite-task-store.ts';
 import { createAddressPolicy } from '../../src/net/ip-policy.ts';
 import { MAX_RETRY_DELAY_MS, retryDelayMs } from '../../src/webhooks/retry-delay.ts';
+import { createWebhookDispatcher } from '../../src/webhooks/webhook-dispatcher.ts';
+import { withWebhookOutbox } from '../../src/webhooks/webhook-outbox.ts';
 import { sendWebhook } from '../../src/webhooks/webhook-sender.ts';
 import { memoryDatabase, newTask } from '../db/store-fixtures.ts';
 
@@ -94,5 +96,31 @@ describe('webhook settings', () => {
     expect(() => loadConfig({ WEBHOOK_SECRET: `whsec_${Buffer.alloc(8).toString('base64')}` })).toThrow(/24 to 64/);
     expect(() => loadConfig({ WEBHOOK_URL: 'https://hooks.example.com/x' })).toThrow(/WEBHOOK_SECRET/);
     expect(() => loadConfig({ WEBHOOK_SECRET: secret, WEBHOOK_URL: 'ftp://x' })).toThrow(/WEBHOOK_URL/);
+  });
+});
+
+describe('createWebhookDispatcher', () => {
+  it('does not send a delivery again at once when its outcome cannot be written', async () => {
+    const h = await memoryDatabase();
+    const errors: string[] = [];
+    let sends = 0;
+    const dispatcher = createWebhookDispatcher({
+      h, secret: `whsec_${Buffer.alloc(32, 3).toString('base64')}`, baseDelayMs: 10, maxAttempts: 3,
+      send: async () => {
+        sends++;
+        return { ok: true, status: 200, error: null, durationMs: 1 };
+      },
+      logger: { debug() {}, info() {}, warn() {}, error: (_fields, message) => void errors.push(message) },
+    });
+    const store = withWebhookOutbox(createSqliteTaskStore(h), h, { globalUrl: 'https://hooks.example.com/x', onQueued: () => dispatcher.wake() });
+    h.sqlite.exec('drop table webhook_attempts'); // recording any attempt now fails; the delivery stays pending
+    dispatcher.start();
+    store.insert(newTask('a', '2030-01-01T00:00:00Z'));
+    store.update('a', { status: 'failed' });
+    await new Promise((r) => setTimeout(r, 300));
+    expect(sends).toBe(1);
+    expect(errors).toEqual(['webhook attempt failed unexpectedly; trying again later']);
+    await dispatcher.stop();
+    await h.close();
   });
 });
