@@ -36,9 +36,23 @@ if [ "$variant" = "cuda" ]; then cmake_opts+=(-DGGML_CUDA=ON ${CUDA_ARCHITECTURE
 stamp_text="whisper.cpp ${version} ${arch} ${cmake_opts[*]}"
 out="$here/build/$variant"
 stamp="$out/BUILD_STAMP"
+# ggml's CMake stamps the git commit it finds above its sources; stop git at the extracted tree, or
+# every commit to this repository would change a define and rebuild all of ggml.
+export GIT_CEILING_DIRECTORIES="$here/build/src"
+
+# The abort-flag callbacks (native/abort-flag.c): tiny, rebuilt whenever the source is newer.
+build_abort_flag() {
+  local so="$out/lib/libwhisper-tasks-abort.so"
+  [ "$so" -nt "$here/abort-flag.c" ] && return 0
+  mkdir -p "$out/lib"
+  # Optional: without it the worker answers whisper.cpp's abort checks from JS, as before.
+  if "${CC:-cc}" -O2 -shared -fPIC -o "$so.tmp" "$here/abort-flag.c"; then mv "$so.tmp" "$so"
+  else echo "native: warning: could not compile native/abort-flag.c; cancel checks will go through JS" >&2; fi
+}
 want_cli_ok=1
 [ "$with_cli" = "1" ] && [ ! -x "$out/bin/whisper-cli" ] && want_cli_ok=0
 if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$stamp_text" ] && [ -f "$out/lib/libwhisper.so" ] && [ "$want_cli_ok" = "1" ]; then
+  build_abort_flag
   echo "native: whisper.cpp ${version} (${variant}) already built in ${out}" >&2
   exit 0
 fi
@@ -92,5 +106,6 @@ mkdir -p "$out/lib" "$out/bin" "$out/include"
 find "$out/cmake" -name '*.so*' -exec cp -P {} "$out/lib/" \;
 cp "$src/include/whisper.h" "$src/ggml/include/"*.h "$out/include/"
 [ -x "$out/cmake/bin/whisper-cli" ] && cp "$out/cmake/bin/whisper-cli" "$out/bin/"
+build_abort_flag
 echo "$stamp_text" > "$stamp"  # written last: a half-done build never looks finished
 echo "native: built ${out}/lib/libwhisper.so" >&2

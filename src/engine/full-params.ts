@@ -10,7 +10,7 @@ export interface CallSettings {
   /** Text given to the decoder as previous context (the user's prompt, or the last chunk's tail). */
   prompt: string | null;
   params: TaskParams;
-  callbacks: { newSegment: Ptr; progress: Ptr; encoderBegin: Ptr; abort: Ptr };
+  callbacks: { newSegment: Ptr; progress: Ptr; encoderBegin: Ptr; abort: Ptr; userData: Ptr | null };
 }
 
 /**
@@ -40,6 +40,8 @@ export function buildFullParams(defaults: NativeFullParams, s: CallSettings): Na
     new_segment_callback: s.callbacks.newSegment,
     progress_callback: s.callbacks.progress,
     encoder_begin_callback: s.callbacks.encoderBegin,
+    encoder_begin_callback_user_data: s.callbacks.userData,
     abort_callback: s.callbacks.abort,
+    abort_callback_user_data: s.callbacks.userData,
   };
 }

@@ -7,6 +7,7 @@ import { AHEADS_PRESET, SAMPLING } from './bindings-structs.ts';
 import { dtwPreset, modelKind, readModelHeader } from './model-header.ts';
 import { routeNativeLogs, type NativeLogLevel, type NativeLogs } from './native-logs.ts';
 import type { PcmInput } from './pcm-chunks.ts';
+import { loadAbortFlag, type NativeAbortFlag } from './abort-flag.ts';
 import { loadModelContexts, type ModelContexts } from './model-contexts.ts';
 import type { SpeechRegion } from './speech-map.ts';
 import { createVad } from './vad.ts';
@@ -68,13 +69,16 @@ export function createWhisperEngine(options: EngineOptions = {}): WhisperEngine 
   const library = options.library ?? createLibraryLoader();
   let api: BoundWhisper | null = null;
   let logs: NativeLogs | null = null;
+  let abortFlag: NativeAbortFlag | null = null;
   let model: (LoadedModel & { info: ModelInfo; contexts: ModelContexts }) | null = null;
   let busy = false;
 
   const bound = (): BoundWhisper => {
     if (api) return api;
     try {
-      api = bindWhisper(library().handle);
+      const lib = library();
+      api = bindWhisper(lib.handle);
+      abortFlag = loadAbortFlag(path.dirname(lib.path));
     } catch (err) {
       throw new TaskFailure('MODEL_UNAVAILABLE', err instanceof Error ? err.message : String(err));
     }
@@ -115,6 +119,7 @@ export function createWhisperEngine(options: EngineOptions = {}): WhisperEngine 
         api: w, info, contexts, multilingual, name: info.name, threads: opts.threads,
         defaults: fullParamsFromRef(w, SAMPLING.GREEDY),
         vad: createVad(w, opts.vadModelPath),
+        abortFlag,
         contextFor: contexts.contextFor,
       };
       return info;

@@ -1,5 +1,6 @@
 import { TaskFailure } from '../tasks/errors.ts';
 import type { Segment, TaskParams, TranscriptResult } from '../tasks/types.ts';
+import type { NativeAbortFlag } from './abort-flag.ts';
 import type { BoundWhisper } from './bindings.ts';
 import { buildFullParams, type CallSettings } from './full-params.ts';
 import { registerRunCallbacks, type RunListeners } from './native-callbacks.ts';
@@ -50,12 +51,14 @@ export interface LoadedModel {
   multilingual: boolean;
   name: string;
   vad: Vad;
+  /** The native stop flag for whisper.cpp's abort checks, when its library is there. */
+  abortFlag: NativeAbortFlag | null;
   /** The context for a task: the DTW one when it asks for word timestamps (and DTW is on), the flash-attention one otherwise. */
   contextFor(params: TaskParams): Promise<TaskContext>;
 }
 
 /** One task's run: its context and its own whisper_state. */
-interface Run { api: BoundWhisper; ctx: Ptr; state: Ptr; threads: number }
+interface Run { api: BoundWhisper; ctx: Ptr; state: Ptr; threads: number; abortFlag: NativeAbortFlag | null }
 
 /** Transcribes the whole input chunk by chunk (see chunkPcm); throws TaskFailure on cancel or failure. */
 export async function transcribeInput(
@@ -80,7 +83,7 @@ export async function transcribeInput(
   // fresh whisper.cpp process's.
   const state = await m.api.async.whisper_init_state(ctx);
   if (state === null) throw new TaskFailure('PROCESSING_FAILED', 'whisper_init_state failed (out of memory?)');
-  const run: Run = { api: m.api, ctx, state, threads: m.threads };
+  const run: Run = { api: m.api, ctx, state, threads: m.threads, abortFlag: m.abortFlag };
 
   const runChunk = async (chunk: PcmChunk) => {
     const offsetSec = chunk.offset / RATE;
@@ -158,7 +161,7 @@ const cancelFailure = () => new TaskFailure('CANCELLED', 'the transcription was 
 async function runWhisper(
   m: Run, audio: Float32Array, params: (callbacks: CallSettings['callbacks']) => NativeFullParams, listeners: RunListeners,
 ): Promise<void> {
-  const callbacks = registerRunCallbacks(listeners);
+  const callbacks = registerRunCallbacks(listeners, m.abortFlag);
   try {
     const rc = await m.api.async.whisper_full_with_state(m.ctx, m.state, params(callbacks), audio, audio.length);
     if (callbacks.error() !== null) throw callbacks.error();
