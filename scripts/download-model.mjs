@@ -1,8 +1,10 @@
 #!/usr/bin/env node
 // Downloads a real whisper.cpp ggml model by name and checks its published sha256.
 // Usage: npm run models:download -- NAME [--dir DIR]
-//   NAME: tiny.en, tiny, base.en, base, tiny.en-q8_0, silero-v6.2.0 (or the file name, ggml-NAME.bin),
-//         or diarization (the speaker segmentation and embedding models, two ONNX files)
+//   NAME: a whisper.cpp ggml model (tiny, base, small, medium, large-v3, large-v3-turbo, their .en
+//         variants and q5/q8 quantisations, e.g. small.en-q5_1), silero-v6.2.0 (VAD), or the file name
+//         ggml-NAME.bin; or diarization (the speaker segmentation and embedding models, two ONNX files).
+//   --help lists every name.
 //   DIR defaults to ${DATA_DIR:-./data}/models. MODEL_BASE_URL overrides the host (tests use it).
 // Plain Node with no dependencies, so that it runs before or without `npm install`.
 import { createHash } from 'node:crypto';
@@ -13,6 +15,36 @@ import { pipeline } from 'node:stream/promises';
 
 const WHISPER_REPO = 'https://huggingface.co/ggerganov/whisper.cpp/resolve/main';
 const VAD_REPO = 'https://huggingface.co/ggml-org/whisper-vad/resolve/main';
+
+// The rest of the published ggml family (multilingual, .en, q5/q8 quantisations): [name, bytes, sha256]
+// as Hugging Face's LFS records list them; each hash agrees in at least two independent pinned tables
+// (see the Models section of README.md).
+const GGML_FAMILY = [
+  ['tiny-q5_1', 32_152_673, '818710568da3ca15689e31a743197b520007872ff9576237bda97bd1b469c3d7'],
+  ['tiny.en-q5_1', 32_166_155, 'c77c5766f1cef09b6b7d47f21b546cbddd4157886b3b5d6d4f709e91e66c7c2b'],
+  ['tiny-q8_0', 43_537_433, 'c2085835d3f50733e2ff6e4b41ae8a2b8d8110461e18821b09a15c40c42d1cca'],
+  ['base-q5_1', 59_707_625, '422f1ae452ade6f30a004d7e5c6a43195e4433bc370bf23fac9cc591f01a8898'],
+  ['base.en-q5_1', 59_721_011, '4baf70dd0d7c4247ba2b81fafd9c01005ac77c2f9ef064e00dcf195d0e2fdd2f'],
+  ['base-q8_0', 81_768_585, 'c577b9a86e7e048a0b7eada054f4dd79a56bbfa911fbdacf900ac5b567cbb7d9'],
+  ['base.en-q8_0', 81_781_811, 'a4d4a0768075e13cfd7e19df3ae2dbc4a68d37d36a7dad45e8410c9a34f8c87e'],
+  ['small', 487_601_967, '1be3a9b2063867b937e64e2ec7483364a79917e157fa98c5d94b5c1fffea987b'],
+  ['small.en', 487_614_201, 'c6138d6d58ecc8322097e0f987c32f1be8bb0a18532a3f88f734d1bbf9c41e5d'],
+  ['small-q5_1', 190_085_487, 'ae85e4a935d7a567bd102fe55afc16bb595bdb618e11b2fc7591bc08120411bb'],
+  ['small.en-q5_1', 190_098_681, 'bfdff4894dcb76bbf647d56263ea2a96645423f1669176f4844a1bf8e478ad30'],
+  ['small-q8_0', 264_464_607, '49c8fb02b65e6049d5fa6c04f81f53b867b5ec9540406812c643f177317f779f'],
+  ['small.en-q8_0', 264_477_561, '67a179f608ea6114bd3fdb9060e762b588a3fb3bd00c4387971be4d177958067'],
+  ['medium', 1_533_763_059, '6c14d5adee5f86394037b4e4e8b59f1673b6cee10e3cf0b11bbdbee79c156208'],
+  ['medium.en', 1_533_774_781, 'cc37e93478338ec7700281a7ac30a10128929eb8f427dda2e865faa8f6da4356'],
+  ['medium-q5_0', 539_212_467, '19fea4b380c3a618ec4723c3eef2eb785ffba0d0538cf43f8f235e7b3b34220f'],
+  ['medium.en-q5_0', 539_225_533, '76733e26ad8fe1c7a5bf7531a9d41917b2adc0f20f2e4f5531688a8c6cd88eb0'],
+  ['medium-q8_0', 823_369_779, '42a1ffcbe4167d224232443396968db4d02d4e8e87e213d3ee2e03095dea6502'],
+  ['medium.en-q8_0', 823_382_461, '43fa2cd084de5a04399a896a9a7a786064e221365c01700cea4666005218f11c'],
+  ['large-v3', 3_095_033_483, '64d182b440b98d5203c4f9bd541544d84c605196c4f7b845dfa11fb23594d1e2'],
+  ['large-v3-q5_0', 1_081_140_203, 'd75795ecff3f83b5faa89d1900604ad8c780abd5739fae406de19f23ecd98ad1'],
+  ['large-v3-turbo', 1_624_555_275, '1fc70f774d38eb169993ac391eea357ef47c88757ef72ee5943879b7e8e2bc69'],
+  ['large-v3-turbo-q5_0', 574_041_195, '394221709cd5ad1f40c46e6031ca61bce88931e6e088c188294c6d5a55ffa7e2'],
+  ['large-v3-turbo-q8_0', 874_188_075, '317eb69c11673c9de1e1f0d459b253999804ec71ac4c23c17ecf5fbe24e259a1'],
+];
 
 // Known models: published size and sha256 (see ../shared/models/README.md).
 const KNOWN_MODELS = {
@@ -33,6 +65,7 @@ const KNOWN_MODELS = {
         sha256: 'e9848563da86f263117134dfd7ad63c92355b37de492b55e325400c9d9c39012', repo: 'https://huggingface.co/csukuangfj/speaker-embedding-models/resolve/main' },
     ],
   },
+  ...Object.fromEntries(GGML_FAMILY.map(([name, bytes, sha256]) => [name, { bytes, sha256, repo: WHISPER_REPO }])),
 };
 
 /** The files a name stands for: one ggml file for a whisper or VAD model, several for a bundle. */

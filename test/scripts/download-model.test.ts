@@ -42,6 +42,9 @@ describe('download-model script', () => {
       } else if (req.url === '/good/wespeaker_en_voxceleb_resnet34_LM.onnx') {
         res.writeHead(200, { 'content-length': 1000 });
         res.end(Buffer.alloc(1000, 1)); // not the published file: must be refused
+      } else if (req.url === '/renamed/ggml-small.en-q5_1.bin') {
+        res.writeHead(200, { 'content-length': silero.length });
+        res.end(silero);
       } else if (req.url === '/bad/ggml-silero-v6.2.0.bin') {
         const tampered = Buffer.from(silero);
         tampered[1000] = (tampered[1000]! + 1) & 0xff;
@@ -107,6 +110,29 @@ describe('download-model script', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/unknown model "large-v9"; known models: tiny\.en, tiny, base\.en, base/);
     expect(requests.length).toBe(before);
+  });
+
+  it('knows the published ggml family and checks each file against its own pinned hash', async () => {
+    const help = await runScript(['--help']);
+    expect(help.code).toBe(0);
+    const family = ['small', 'medium', 'large-v3', 'large-v3-turbo', 'small.en', 'medium.en', 'tiny-q5_1', 'tiny.en-q5_1',
+      'tiny-q8_0', 'base-q5_1', 'base.en-q5_1', 'base-q8_0', 'small-q5_1', 'small.en-q5_1', 'small-q8_0', 'medium-q5_0',
+      'medium.en-q5_0', 'medium-q8_0', 'large-v3-q5_0', 'large-v3-turbo-q5_0', 'large-v3-turbo-q8_0'];
+    const listed = /\(NAME: (.*)\)/.exec(help.stderr)?.[1]?.split(', ') ?? [];
+    for (const name of family) expect(listed).toContain(name);
+    // The server has no large-v3-turbo-q5_0 but answers 404; the request shows the right file name was asked for.
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'models-'));
+    const before = requests.length;
+    const missing = await runScript(['ggml-large-v3-turbo-q5_0.bin', '--dir', dir], { MODEL_BASE_URL: `${base}/missing` });
+    expect(missing.code).toBe(1);
+    expect(requests.slice(before)).toEqual(['/missing/ggml-large-v3-turbo-q5_0.bin']);
+    // Silero's bytes served under a family name must be refused against that name's hash (from the LFS records).
+    const wrong = await runScript(['small.en-q5_1', '--dir', dir], { MODEL_BASE_URL: `${base}/renamed` });
+    expect(wrong.code).toBe(1);
+    expect(wrong.stderr.trim().split('\n').at(-1)).toBe(
+      'download-model: checksum mismatch for ggml-small.en-q5_1.bin: expected bfdff4894dcb76bbf647d56263ea2a96645423f1669176f4844a1bf8e478ad30, '
+      + 'got 2aa269b785eeb53a82983a20501ddf7c1d9c48e33ab63a41391ac6c9f7fb6987; the file was deleted');
+    expect(readdirSync(dir)).toEqual([]);
   });
 
   it('asks for a name when given none', async () => {
