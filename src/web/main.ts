@@ -2,6 +2,8 @@ import { createApiClient } from './api-client.ts';
 import { createKeyPrompt, createKeyStore } from './api-key.ts';
 import { byId, taskIdFromUrl } from './dom.ts';
 import { applyServerInfo, bindSpeakerToggle, fetchServerInfo } from './form-options.ts';
+import type { ReadyInfo } from './messages.ts';
+import { applyModelChoice, fetchModelIds, infoForChoice } from './model-choice.ts';
 import { createProgressView } from './progress-view.ts';
 import { createTaskList } from './task-list.ts';
 import { createTaskPanel } from './task-panel.ts';
@@ -112,8 +114,19 @@ const optionEls = {
   speakersHint: byId('speakers-hint', HTMLElement),
 };
 bindSpeakerToggle(optionEls);
-applyServerInfo(optionEls, null);
-fetchServerInfo().then((info) => applyServerInfo(optionEls, info)).catch(reportTaskError);
+// With several models served (WHISPER_MODELS) the form offers them, and the options follow the chosen one.
+const modelEls = { field: byId('model-field', HTMLElement), select: byId('opt-model', HTMLSelectElement) };
+const modelHint = byId('model-hint', HTMLElement);
+let serverInfo: ReadyInfo | null = null;
+const applyOptions = () => applyServerInfo(optionEls, infoForChoice(serverInfo, modelEls.select.value));
+modelEls.select.addEventListener('change', applyOptions);
+applyOptions();
+fetchServerInfo().then((info) => { serverInfo = info; applyOptions(); }).catch(reportTaskError);
+fetchModelIds(api).then((ids) => {
+  applyModelChoice(modelEls, ids);
+  modelHint.hidden = modelEls.field.hidden;
+  applyOptions();
+}).catch(reportTaskError);
 byId('new-button', HTMLButtonElement).addEventListener('click', () => {
   panel.clear();
   pick.focus();

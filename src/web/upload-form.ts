@@ -25,6 +25,7 @@ export function readFields(form: HTMLFormElement): UploadFields {
   const data = new FormData(form);
   const text = (name: string) => String(data.get(name) ?? '').trim();
   const fields: UploadFields = { word_timestamps: data.get('word_timestamps') ? 'true' : 'false' };
+  if (text('model')) fields.model = text('model');
   const language = text('language');
   if (language && language !== 'auto') fields.language = language;
   if (text('task') === 'translate') fields.task = 'translate';

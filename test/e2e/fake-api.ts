@@ -39,7 +39,7 @@ export interface FakeReady {
  * server (same paths, bodies and frames), so a test can place the page in states that the real engine
  * reaches only by chance: a long queue, a refused socket, an API key.
  */
-export async function startFakeApi(options: { apiKey?: string; refuseSockets?: boolean; ready?: FakeReady } = {}) {
+export async function startFakeApi(options: { apiKey?: string; refuseSockets?: boolean; ready?: FakeReady; models?: string[] } = {}) {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'wt-e2e-fake-'));
   const tasks = new Map<string, FakeTask>();
   const sockets = new Map<string, Set<WebSocket>>();
@@ -78,6 +78,11 @@ export async function startFakeApi(options: { apiKey?: string; refuseSockets?: b
   });
   app.route('/', createWebRoutes({ tasks: { get: (id) => tasks.get(id) } }));
   app.get('/health/ready', (c) => c.json({ status: 'ready', model: ready.model, ...(ready.diarization && { diarization: ready.diarization }) }));
+  // GET /v1/models as the server lists it: whisper-1 (the default), then the default by name, then the others.
+  app.get('/v1/models', (c) => {
+    const ids = options.models ?? (ready.model ? [ready.model.name.replace(/^ggml-/, '').replace(/\.bin$/, '')] : []);
+    return c.json({ object: 'list', data: ['whisper-1', ...ids].map((id) => ({ id, object: 'model', created: 0, owned_by: 'whisper.cpp' })) });
+  });
   app.post('/tasks', async (c) => {
     const body = await c.req.parseBody();
     if (refusal) return c.json({ error: { code: refusal.code, message: refusal.message, details: null } }, refusal.status as 415);
