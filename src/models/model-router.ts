@@ -7,6 +7,8 @@ export type ModelPool = Transcriber & {
   onWorkerRestart?(listener: (restart: { slot: number; reason: string }) => void): () => void;
 };
 
+const LOAD_WATCH_MS = 30 * 60_000;
+
 /** What the router is built from. */
 export interface ModelRouterOptions {
   catalog: ModelCatalog;
@@ -17,6 +19,8 @@ export interface ModelRouterOptions {
   /** MODEL_MEMORY_BYTES for the models beside the default (0: no limit). */
   budgetBytes: number;
   clock?: () => number;
+  /** How often a loading pool is checked for its model (to measure how long a load takes). */
+  loadPollMs?: number;
   log?(level: 'info' | 'warn', message: string, fields: object): void;
 }
 
@@ -24,6 +28,12 @@ export interface ModelRouterOptions {
 export interface ModelRouter extends ModelPool {
   /** Ids of the models with a pool right now, the default first. */
   loadedModels(): string[];
+  /**
+   * Seconds a task for this model (undefined: the default) would wait for its model to load: 0 when
+   * loaded, the rest of the load while loading, else the model's size at the speed of the last load
+   * measured here; null before any load was measured (or for a model not served).
+   */
+  loadSeconds(model: string | undefined): number | null;
 }
 
 interface Entry {
@@ -32,6 +42,8 @@ interface Entry {
   running: number;
   lastUsed: number;
   pinned: boolean;
+  loadStarted: number;
+  loaded: boolean;
 }
 
 /**
@@ -51,6 +63,8 @@ export function createModelRouter(options: ModelRouterOptions): ModelRouter {
   const restartListeners = new Set<(restart: { slot: number; reason: string }) => void>();
   let wakeWaiters: Array<() => void> = [];
   let closed = false;
+  // Milliseconds per byte of model file that the last finished load took (all of a pool's workers load at once).
+  let msPerByte: number | null = null;
   const cost = (model: ServedModel) => (model.bytes ?? 0) * options.workers;
   const wake = () => {
     const waiters = wakeWaiters;
@@ -61,10 +75,23 @@ export function createModelRouter(options: ModelRouterOptions): ModelRouter {
   const start = (model: ServedModel, pinned: boolean): Entry => {
     const pool = options.createPool(model);
     pool.onWorkerRestart?.((restart) => restartListeners.forEach((listener) => listener(restart)));
-    const entry: Entry = { model, pool, running: 0, lastUsed: clock(), pinned };
+    const entry: Entry = { model, pool, running: 0, lastUsed: clock(), pinned, loadStarted: clock(), loaded: false };
     pools.set(model.id, entry);
+    watchLoad(entry);
     if (!pinned) options.log?.('info', `loading model ${model.id} for a task that asked for it`, { model: model.id, bytes: cost(model) });
     return entry;
+  };
+  // A pool reports its model once a worker has loaded it; polling that measures the load for the ETA.
+  const watchLoad = (entry: Entry) => {
+    const timer = setInterval(() => {
+      // A model that never loads (a missing file) is not watched for ever.
+      if (closed || pools.get(entry.model.id) !== entry || clock() - entry.loadStarted > LOAD_WATCH_MS) return clearInterval(timer);
+      if (entry.pool.modelInfo() === null) return;
+      clearInterval(timer);
+      entry.loaded = true;
+      if (entry.model.bytes) msPerByte = (clock() - entry.loadStarted) / entry.model.bytes;
+    }, options.loadPollMs ?? 100);
+    timer.unref?.();
   };
   const defaultEntry = start(options.catalog.defaultModel, true);
 
@@ -129,6 +156,15 @@ export function createModelRouter(options: ModelRouterOptions): ModelRouter {
     readyCount: () => defaultEntry.pool.readyCount(),
     modelInfo: () => defaultEntry.pool.modelInfo(),
     loadedModels: () => [...pools.keys()],
+    loadSeconds(name) {
+      const model = options.catalog.resolve(name);
+      if (!model) return null;
+      const entry = pools.get(model.id);
+      if (entry?.loaded) return 0;
+      const estimate = model.bytes && msPerByte !== null ? (model.bytes * msPerByte) / 1000 : null;
+      if (!entry || estimate === null) return estimate;
+      return Math.max(0, estimate - (clock() - entry.loadStarted) / 1000);
+    },
     onWorkerRestart(listener) {
       restartListeners.add(listener);
       return () => void restartListeners.delete(listener);

@@ -7,6 +7,7 @@ interface Entry {
   mediaSeconds: number | null;
   point: ProgressPoint;
   message: string;
+  model: string | undefined;
 }
 
 /** FIFO queue and dispatch of tasks onto the transcriber's ready workers. */
@@ -34,6 +35,7 @@ export function createScheduler(ctx: RunContext, options: { workers: number; rea
   let pollTimer: NodeJS.Timeout | null = null;
   const toEntry = (task: TaskRecord): Entry => ({
     id: task.id, mediaSeconds: task.mediaDuration, point: { stage: task.stage, percentage: task.percentage }, message: task.message,
+    model: task.params.model,
   });
 
   const parallelism = () => Math.max(1, Math.min(options.workers, ctx.transcriber.readyCount() || options.workers));
@@ -44,13 +46,21 @@ export function createScheduler(ctx: RunContext, options: { workers: number; rea
       if (left === null) return null;
       ahead += left;
     }
+    // A model not loaded yet is loaded once, by the first task that needs it (WHISPER_MODELS).
+    const loading = new Set<string>();
+    const load = (model: string | undefined) => {
+      const key = model ?? '';
+      if (loading.has(key)) return 0;
+      loading.add(key);
+      return ctx.transcriber.loadSeconds?.(model) ?? 0;
+    };
     for (const entry of queue.slice(0, index)) {
       const expected = ctx.speed.expectedSeconds(entry.mediaSeconds);
       if (expected === null) return null;
-      ahead += expected;
+      ahead += expected + load(entry.model);
     }
     const own = ctx.speed.expectedSeconds(queue[index]?.mediaSeconds ?? null);
-    return own === null ? null : ahead / parallelism() + own;
+    return own === null ? null : ahead / parallelism() + own + load(queue[index]?.model);
   };
   const announce = (from = 0) => {
     for (let i = from; i < queue.length; i++) {

@@ -115,5 +115,7 @@ export interface Transcriber {
   readyCount(): number;
   /** Model name and type, once a worker has loaded it. */
   modelInfo(): { name: string; multilingual: boolean; type: string } | null;
+  /** Seconds a job for this model (undefined: the default) would wait for it to load; null when unknown. */
+  loadSeconds?(model: string | undefined): number | null;
   close(): Promise<void>;
 }
