@@ -52,6 +52,12 @@ async function child(repeat: number): Promise<void> {
   })}\n`);
 }
 
+/** CPU seconds of this process's reaped children (from /proc, as bench:engine reads them). */
+function childrenCpuSeconds(): number {
+  const fields = readFileSync('/proc/self/stat', 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[13]) + Number(fields[14])) / 100;
+}
+
 async function transcribe(wav: string): Promise<number> {
   const pool = createWorkerPool({
     workers: 1, threads, modelPath: path.resolve(values.model!), libPath: NATIVE_LIB, taskTimeoutMs: 4 * 60 * 60 * 1000, niceness: 0,
@@ -84,8 +90,10 @@ if (values.child) {
     `CPU ${(d.cpuMs! / 1000).toFixed(1)} s (whole process), ${d.speakers} speakers, ${(d.accuracy! * 100).toFixed(1)} % of speech time to the right speaker`);
   console.log(`diarization peak RSS: ${d.peakMiB!.toFixed(0)} MiB (process before diarizing: ${d.beforeMiB!.toFixed(0)} MiB, PCM: ${d.pcmMiB!.toFixed(0)} MiB)`);
   if (!values['skip-transcribe']) {
+    const cpuBefore = childrenCpuSeconds();
     const ms = await transcribe(dialogue.wav);
-    console.log(`transcription (${path.basename(values.model!)}): ${(ms / 1000).toFixed(1)} s`);
-    console.log(`diarization adds ${((d.ms! / ms) * 100).toFixed(1)} % to the task's time (target ≤ 15 %)`);
+    const cpu = childrenCpuSeconds() - cpuBefore; // the worker, reaped by pool.close()
+    console.log(`transcription (${path.basename(values.model!)}): ${(ms / 1000).toFixed(1)} s, worker CPU ${cpu.toFixed(1)} s`);
+    console.log(`diarization adds ${((d.ms! / ms) * 100).toFixed(1)} % to the task's wall time, ${((d.cpuMs! / 1000 / cpu) * 100).toFixed(1)} % to its CPU time (target ≤ 15 %)`);
   }
 }
