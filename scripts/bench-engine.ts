@@ -3,11 +3,12 @@
 // settings through the worker pool and through whisper.cpp's own whisper-cli, built from the same source.
 // Prints median wall times, their ratio (target ≤ 1.03) and the worker's peak RSS. A benchmark, not a test.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { createWorkerPool } from '../src/engine/worker-pool.ts';
-import { CACHE_DIR, JFK_WAV, ROOT, TINY_EN_RANDOM } from '../test/helpers/paths.ts';
+import { JFK_WAV, ROOT, TINY_EN_RANDOM } from '../test/helpers/paths.ts';
+import { makeBenchAudio, median } from './bench-audio.ts';
 
 const CLI_BIN = path.join(ROOT, 'native/build/cpu/bin/whisper-cli');
 const CLI_LIB_DIR = path.join(ROOT, 'native/build/cpu/lib');
@@ -33,38 +34,6 @@ function ensureWhisperCli(): void {
   console.error('bench: building whisper-cli (once)…');
   const build = spawnSync('bash', [path.join(ROOT, 'native/build.sh')], { stdio: 'inherit', env: { ...process.env, WHISPER_BUILD_CLI: '1' } });
   if (build.status !== 0 || !existsSync(CLI_BIN)) throw new Error('whisper-cli build failed');
-}
-
-/** Writes jfk.wav's samples repeated until the file lasts at least `seconds` (16-bit PCM, as whisper-cli wants). */
-function makeBenchAudio(seconds: number): { file: string; seconds: number } {
-  const wav = readFileSync(JFK_WAV);
-  let offset = 12;
-  let fmt: Buffer | null = null;
-  let data: Buffer | null = null;
-  while (offset + 8 <= wav.length) {
-    const id = wav.toString('ascii', offset, offset + 4);
-    const size = wav.readUInt32LE(offset + 4);
-    if (id === 'fmt ') fmt = wav.subarray(offset + 8, offset + 8 + size);
-    if (id === 'data') data = wav.subarray(offset + 8, offset + 8 + size);
-    offset += 8 + size + (size % 2);
-  }
-  if (!fmt || !data) throw new Error(`${JFK_WAV} has no fmt or data chunk`);
-  const byteRate = fmt.readUInt32LE(8);
-  const copies = Math.ceil((seconds * byteRate) / data.length);
-  const body = Buffer.concat(Array.from({ length: copies }, () => data));
-  const header = Buffer.alloc(44);
-  header.write('RIFF', 0, 'ascii');
-  header.writeUInt32LE(36 + body.length, 4);
-  header.write('WAVEfmt ', 8, 'ascii');
-  header.writeUInt32LE(16, 16);
-  fmt.copy(header, 20, 0, 16);
-  header.write('data', 36, 'ascii');
-  header.writeUInt32LE(body.length, 40);
-  const dir = path.join(CACHE_DIR, 'bench');
-  mkdirSync(dir, { recursive: true });
-  const file = path.join(dir, `jfk-x${copies}.wav`);
-  if (!existsSync(file)) writeFileSync(file, Buffer.concat([header, body]));
-  return { file, seconds: body.length / byteRate };
 }
 
 /** CPU seconds from /proc/<pid>/stat: the process's own, or (children) that of the children it has reaped. */
@@ -113,10 +82,9 @@ function runWhisperCli(audio: string, durationSec: number): Promise<CliRun> {
 }
 
 /**
- * One timed job on a freshly started worker (started and ready before the clock runs). Fresh, because
- * whisper.cpp 1.9.1 keeps decoder 0's sampling RNG in the context's state across whisper_full calls: a
- * worker's second task samples its temperature fallbacks differently from a new whisper-cli process, so
- * the two would no longer do the same work.
+ * One timed job on a freshly started worker (started and ready before the clock runs), so that each
+ * run pays the same cold-cache costs as a new whisper-cli process. (Each task has its own whisper_state,
+ * so a reused worker would give the same transcript.)
  */
 async function runPool(audio: string, id: string): Promise<{ wallMs: number; segments: Lines; cpuSec: number; peakMiB: number }> {
   const pool = createWorkerPool({
@@ -152,11 +120,6 @@ function peakRssMiB(pid: number): number {
   return kb ? Number(kb[1]) / 1024 : Number.NaN;
 }
 
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
-};
 const fmt = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 
 ensureWhisperCli();
