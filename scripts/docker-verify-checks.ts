@@ -6,7 +6,7 @@ import { buildah } from './docker-buildah.ts';
 /** Build tools and headers that must stay in the build stages (paths inside the image). */
 const BUILD_ONLY = [
   '/usr/bin/gcc', '/usr/bin/g++', '/usr/bin/cc', '/usr/bin/c++', '/usr/bin/make', '/usr/bin/cmake', '/usr/bin/ld',
-  '/usr/bin/as', '/usr/local/bin/npm', '/usr/local/include', '/usr/include/stdio.h', '/usr/include/linux',
+  '/usr/bin/as', '/usr/local/bin/npm', '/usr/local/include/node', '/usr/include/stdio.h', '/usr/include/linux',
   '/app/src', '/app/node_modules/typescript', '/app/node_modules/tsx', '/app/node_modules/esbuild',
 ];
 

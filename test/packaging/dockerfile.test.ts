@@ -1,6 +1,7 @@
-// Docker cannot run here, so the Dockerfile is checked by reading it: what it copies exists (or an
-// earlier stage makes it), the runtime stages run as a non-root user with a health check, and the
-// exact start command and health check it uses work against this checkout.
+// The Dockerfile checked by reading it (fast, in every `npm test`): what it copies exists (or an earlier
+// stage makes it), the runtime stages run as a non-root user with a health check, and the exact start
+// command (the compiled server) and health check work against this checkout. `npm run docker:verify`
+// builds and runs the image itself (scripts/docker-verify.ts).
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -32,6 +33,8 @@ function isIgnored(rel: string): boolean {
 function producer(rel: string): RegExp | null {
   if (rel === 'node_modules') return /\bnpm ci\b/;
   if (rel === 'web-dist') return /scripts\/build-web\.mjs/;
+  if (rel === 'dist') return /tsc -p tsconfig\.build\.json/;
+  if (rel.startsWith('opt/ffmpeg/')) return /docker-ffmpeg\.sh \/opt\/ffmpeg/;
   const native = /^native\/build\/(cpu|cuda)\/lib$/.exec(rel);
   if (native) return native[1] === 'cuda' ? /GGML_CUDA=1 .*native\/build\.sh/ : /^(?!.*GGML_CUDA=1).*native\/build\.sh/m;
   return null;
@@ -39,9 +42,10 @@ function producer(rel: string): RegExp | null {
 
 describe('Dockerfile', () => {
   it('is multi-stage: native builds, then runtime stages, the CPU one last (the default target)', () => {
-    expect(stages.map((s) => s.name)).toEqual(expect.arrayContaining(['deps', 'native-cpu', 'native-cuda', 'cuda', 'cpu']));
+    expect(stages.map((s) => s.name)).toEqual(expect.arrayContaining(['deps', 'native-cpu', 'ffmpeg', 'native-cuda', 'cuda', 'cpu']));
     expect(stages.at(-1)!.name).toBe('cpu');
-    expect(stage('cpu').base).toMatch(/^node:20-bookworm-slim$/);
+    // Not node:*-slim: that one carries npm and Node's C++ headers; only the node binary is copied in.
+    expect(stage('cpu').base).toMatch(/^debian:bookworm-slim$/);
     expect(stage('native-cpu').base).toMatch(/^node:20-bookworm$/);
     expect(stage('native-cuda').base).toMatch(/^nvidia\/cuda:[\d.]+-devel-/);
     expect(stage('cuda').base).toMatch(/^nvidia\/cuda:[\d.]+-runtime-/);
@@ -86,7 +90,7 @@ describe('Dockerfile', () => {
       }
     }
     // What the CPU stages make is what this checkout's set-up made: the same commands, here.
-    for (const product of ['node_modules/tsx', 'web-dist/index.html', 'native/build/cpu/lib/libwhisper.so']) {
+    for (const product of ['node_modules/typescript', 'web-dist/index.html', 'native/build/cpu/lib/libwhisper.so']) {
       expect(existsSync(path.join(ROOT, product)), product).toBe(true);
     }
   });
@@ -108,14 +112,18 @@ describe('Dockerfile', () => {
     }
   });
 
-  it('starts the server directly with tsx, which survives the production prune', () => {
-    const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
+  it('starts the compiled server with plain node (no TypeScript loader), and ships no sources or tsx', () => {
+    const build = JSON.parse(readFileSync(path.join(ROOT, 'tsconfig.build.json'), 'utf8').replace(/^\/\/.*$/gm, '')) as
+      { compilerOptions: { rootDir: string; outDir: string } };
+    expect(build.compilerOptions).toMatchObject({ rootDir: 'src', outDir: 'dist' });
     for (const name of RUNTIMES) {
       const cmd = execForm(last(stage(name), 'CMD')!.args);
-      expect(cmd).toEqual(['node', '--import', 'tsx', 'src/main.ts']);
-      expect(existsSync(path.join(ROOT, cmd.at(-1)!))).toBe(true);
+      expect(cmd).toEqual(['node', 'dist/main.js']);
+      expect(existsSync(path.join(ROOT, 'src/main.ts'))).toBe(true);
+      const copied = stage(name).instructions.filter((i) => i.keyword === 'COPY').map((i) => parseCopy(i.args));
+      expect(copied.flatMap((c) => c.sources)).not.toContain('src');
     }
-    expect(pkg.dependencies.tsx).toBeDefined(); // `npm prune --omit=dev` keeps only dependencies
+    expect(runs(stage('deps'))).toMatch(/rm -rf [^\n]*node_modules\/tsx/);
   });
 });
 
@@ -131,6 +139,10 @@ describe('the Dockerfile start command', () => {
   const imageEnv = { PATH: process.env.PATH ?? '/usr/bin:/bin', ...env, DATA_DIR: dataDir };
 
   beforeAll(async () => {
+    // The CMD runs dist/main.js: build it here as the deps stage does.
+    const tsc = spawnSync(process.execPath, [path.join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'],
+      { cwd: ROOT, encoding: 'utf8', timeout: 240_000 });
+    if (tsc.status !== 0) throw new Error(`tsc -p tsconfig.build.json failed (${tsc.status ?? tsc.signal}): ${tsc.stdout}${tsc.stderr}`);
     child = spawn(cmd[0] === 'node' ? process.execPath : cmd[0]!, cmd.slice(1), {
       cwd: ROOT, env: { ...imageEnv, PORT: '0' }, stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -144,7 +156,7 @@ describe('the Dockerfile start command', () => {
       else if (child.exitCode !== null || Date.now() > deadline) throw new Error(`server did not start:\n${lines.join('\n')}`);
       else await new Promise((r) => setTimeout(r, 50));
     }
-  }, 90_000);
+  }, 330_000);
   afterAll(async () => {
     if (child && child.exitCode === null) {
       child.kill('SIGKILL');
@@ -170,6 +182,14 @@ describe('the Dockerfile start command', () => {
       resolve(Number(probe.stdout.toString().trim()));
     });
     expect(runHealthCheck(closed).status).toBe(1);
+  });
+
+  it('forks workers from the compiled worker-main.js, not the TypeScript one', () => {
+    const script = "const m = await import('./dist/engine/worker-pool-options.js');" +
+      "console.log(m.resolvePoolOptions({ workers: 1, threads: 1, modelPath: 'm', taskTimeoutMs: 1 }).entry)";
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { cwd: ROOT, encoding: 'utf8', timeout: 30_000 });
+    expect(r.stderr).toBe('');
+    expect(r.stdout.trim()).toBe(path.join(ROOT, 'dist/engine/worker-main.js'));
   });
 
   it('stops with exit code 0 on SIGTERM (docker stop)', async () => {
