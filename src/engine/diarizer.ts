@@ -26,6 +26,8 @@ export interface SpeakerBounds {
 export interface Diarizer {
   /** Resolves raw turns (cluster ids, seconds); onProgress gets the fraction of the work done. */
   diarize(samples: Float32Array, bounds: SpeakerBounds, onProgress: (fraction: number) => void): Promise<RawTurn[]>;
+  /** True while a run is on a libuv pool thread (the process must then not exit normally). */
+  busy(): boolean;
 }
 
 // The slice of sherpa-onnx-node we use. The JS wrapper only exposes the blocking process(); the addon
@@ -51,6 +53,7 @@ const requireCjs = createRequire(import.meta.url);
 export function createDiarizer(options: DiarizerOptions): Diarizer {
   let engine: SherpaDiarization | null = null;
   let addon: SherpaAddon | null = null;
+  let running = 0;
 
   const load = async (): Promise<SherpaDiarization> => {
     if (engine) return engine;
@@ -88,6 +91,7 @@ export function createDiarizer(options: DiarizerOptions): Diarizer {
     const estimate = setInterval(() => {
       if (!segmented) report(Math.min(SEGMENTATION_SHARE - 0.05, SEGMENTATION_SHARE * ((performance.now() - started) / expectedMs)));
     }, 1000);
+    running += 1;
     try {
       return await addon!.offlineSpeakerDiarizationProcessAsync(sd.handle, samples, (done, total) => {
         if (!segmented && samples.length >= 16_000) segmentationMsPerSecond = (performance.now() - started) / (samples.length / 16_000);
@@ -96,11 +100,13 @@ export function createDiarizer(options: DiarizerOptions): Diarizer {
         return 0;
       });
     } finally {
+      running -= 1;
       clearInterval(estimate);
     }
   };
 
   return {
+    busy: () => running > 0,
     async diarize(samples, bounds, onProgress) {
       const sd = await load();
       const fixed = bounds.numSpeakers ?? (bounds.minSpeakers !== undefined && bounds.minSpeakers === bounds.maxSpeakers ? bounds.minSpeakers : undefined);

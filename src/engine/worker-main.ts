@@ -65,10 +65,11 @@ const media: MediaReader = {
 };
 
 const engine = createWhisperEngine({ onLog: (level, text) => warn(`whisper.cpp ${level}: ${text}`) });
-const session = createWorkerSession({ engine, media, send, warn, diarizer: diarizerFromEnv(env) });
+const diarizer = diarizerFromEnv(env);
+const session = createWorkerSession({ engine, media, send, warn, diarizer });
 let stopping = false;
 // Parent death, dead pipes, uncaught errors and exits during a native call all end in a SIGKILL of self.
-guardWorkerProcess({ parentPid: int('WORKER_PARENT_PID', 0) || process.ppid, nativeBusy: () => engine.nativeBusy(), warn });
+guardWorkerProcess({ parentPid: int('WORKER_PARENT_PID', 0) || process.ppid, nativeBusy: () => engine.nativeBusy() || (diarizer?.busy() ?? false), warn });
 
 async function stop(code: number): Promise<void> {
   if (stopping) return;

@@ -25,7 +25,12 @@ const run = async (samples: Float32Array, bounds = {}) => {
 describe('createDiarizer (real pyannote segmentation, stand-in embeddings, espeak-ng dialogues)', () => {
   it('tells two voices apart: the right count and at least 90 % of speech time to the right speaker', async () => {
     const dialogue = makeDialogue([0, 1, 0, 1, 0, 1, 0, 1]);
-    const { turns, progress, speakers } = await run(dialogue.samples);
+    expect(diarizer.busy()).toBe(false);
+    let sawBusy = false;
+    const watch = setInterval(() => (sawBusy ||= diarizer.busy()), 5); // the run sits on a pool thread for about a second
+    const { turns, progress, speakers } = await run(dialogue.samples).finally(() => clearInterval(watch));
+    expect(sawBusy).toBe(true);
+    expect(diarizer.busy()).toBe(false);
     const accuracy = speakerAccuracy(dialogue.turns, turns);
     console.log(`2 voices, ${dialogue.seconds.toFixed(1)} s: ${speakers} speakers, accuracy ${(accuracy * 100).toFixed(1)} %`);
     expect(speakers).toBe(2);
