@@ -26,7 +26,7 @@ cd ffmpeg-*/
   --disable-network --disable-ffplay --disable-avdevice --disable-swscale --disable-postproc --disable-x86asm \
   --enable-zlib --enable-protocol=file,pipe --enable-demuxer="$demuxers" --enable-decoder="$decoders" \
   --enable-parser="$parsers" --enable-filter=aresample,aformat,anull,atrim --enable-encoder=pcm_f32le,pcm_s16le \
-  --enable-muxer=f32le,s16le,wav >configure.log 2>&1 || { tail -n 30 configure.log >&2; exit 1; }
+  --enable-muxer=pcm_f32le,pcm_s16le,wav >configure.log 2>&1 || { tail -n 30 configure.log >&2; exit 1; }
 make -j"$(nproc)" >make.log 2>&1 || { tail -n 30 make.log >&2; exit 1; }
 make install >/dev/null
 mkdir -p "$prefix/share/doc/ffmpeg"

@@ -35,6 +35,7 @@ describe('scripts/docker-ffmpeg.sh', () => {
     expect(script).toMatch(/--enable-protocol=file,pipe\b/);
     // What the server asks of it: 32-bit float PCM on a pipe.
     expect(script).toMatch(/--enable-encoder=[^ ]*pcm_f32le/);
-    expect(script).toMatch(/--enable-muxer=[^ ]*f32le/);
+    // Configure names raw PCM muxers pcm_<fmt> (the format itself is called f32le).
+    expect(script).toMatch(/--enable-muxer=[^ ]*\bpcm_f32le\b/);
   });
 });
