@@ -21,3 +21,14 @@ export function resolveModelPath(config: Pick<Config, 'WHISPER_MODEL' | 'MODELS_
   const file = isPath ? path.resolve(value) : path.join(config.MODELS_DIR, `ggml-${base}.bin`);
   return { path: file, exists: existsSync(file), name: base };
 }
+
+/** The command that fetches the voice-activity (VAD) model. */
+export const VAD_DOWNLOAD = 'npm run models:download -- silero-v6.2.0';
+
+/** Where the VAD model is expected (WHISPER_VAD_MODEL, else the downloaded Silero file) and whether it is there. */
+export function resolveVadPath(config: Pick<Config, 'WHISPER_VAD_MODEL' | 'MODELS_DIR'>): { path: string; exists: boolean } {
+  const file = config.WHISPER_VAD_MODEL
+    ? resolveModelPath({ WHISPER_MODEL: config.WHISPER_VAD_MODEL, MODELS_DIR: config.MODELS_DIR }).path
+    : path.join(config.MODELS_DIR, 'ggml-silero-v6.2.0.bin');
+  return { path: file, exists: existsSync(file) };
+}

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
@@ -16,7 +16,7 @@ import { createEventBus } from './events/event-bus.ts';
 import { createApp } from './http/app.ts';
 import { requestTimeoutMs } from './http/upload-limits.ts';
 import { createLogger, type Logger } from './logger.ts';
-import { resolveModelPath } from './model-path.ts';
+import { resolveModelPath, resolveVadPath } from './model-path.ts';
 import { createRetention } from './retention/retention-service.ts';
 import { createDrainGate } from './shutdown/drain-gate.ts';
 import type { TaskEventMap } from './tasks/task-events.ts';
@@ -36,6 +36,8 @@ export interface ServerOverrides {
   logger?: Logger;
   /** With a replaced transcriber: whether it labels speakers (default: whether the models are there). */
   canDiarize?: boolean;
+  /** Whether `vad=true` is accepted (default: whether the VAD model file is there). */
+  canVad?: boolean;
   /** Extra worker-pool options (entry, spawn, env, grace times). */
   pool?: Partial<WorkerPoolOptions>;
 }
@@ -78,13 +80,14 @@ export async function startServer(config: Config, overrides: ServerOverrides = {
     log: (level, message, fields) => logger[level](fields, message),
   });
   const canDiarize = overrides.canDiarize ?? diarization.available;
+  const canVad = overrides.canVad ?? resolveVadPath(config).exists;
   const webhooks = createWebhookService({ h: db, config, logger });
   const tasks = createTaskService({
     store: webhooks.wrapStore(createSqliteTaskStore(db)), bus, transcriber, config, logger,
     deleteMedia: createMediaRemover(config.DATA_DIR),
   });
   const created = createApp({ config, tasks, bus, engine: transcriber, dbReady: db.isOpen, logger, webhooks,
-    idempotency: createIdempotencyStore(db, config.IDEMPOTENCY_TTL_HOURS * 3_600_000), models, canDiarize });
+    idempotency: createIdempotencyStore(db, config.IDEMPOTENCY_TTL_HOURS * 3_600_000), models, canDiarize, canVad });
   const retention = createRetention({
     store: createSqliteRetentionStore(db), dataDir: config.DATA_DIR, logger,
     mediaRetentionHours: config.MEDIA_RETENTION_HOURS, resultRetentionDays: config.RESULT_RETENTION_DAYS,
@@ -142,15 +145,13 @@ function createPool(config: Config, logger: Logger, extra: Partial<WorkerPoolOpt
     logger.warn({ model: model.path },
       `Model file not found: ${model.path}. Download it with: npm run models:download -- ${model.name} (the server stays not ready until it loads)`);
   }
-  const vad = config.WHISPER_VAD_MODEL
-    ? resolveModelPath({ WHISPER_MODEL: config.WHISPER_VAD_MODEL, MODELS_DIR: config.MODELS_DIR }).path
-    : path.join(config.MODELS_DIR, 'ggml-silero-v6.2.0.bin');
+  const vad = resolveVadPath(config);
   return createWorkerPool({
     workers: config.WORKERS,
     threads: config.WHISPER_THREADS,
     modelPath: model.path,
     libPath: config.WHISPER_LIB_PATH || undefined,
-    vadModelPath: existsSync(vad) ? vad : undefined,
+    vadModelPath: vad.exists ? vad.path : undefined,
     taskTimeoutMs: config.TASK_TIMEOUT_MS,
     // The pool reports worker pids as `pid`, which would shadow this process's own pid field.
     log: (level, message, { pid, ...fields } = {}) => logger[level](pid === undefined ? fields : { ...fields, workerPid: pid }, message),

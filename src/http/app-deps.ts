@@ -35,6 +35,8 @@ export interface AppDeps {
   logger: Logger;
   /** True when a diarizer is wired in; without one, `diarize=true` is refused at submit time. */
   canDiarize?: boolean;
+  /** False when the VAD model is missing: `vad=true` is then refused at submit time (absent: accepted). */
+  canVad?: boolean;
   /** Signed webhooks (src/webhooks): callback URLs, the delivery log, redelivery; absent in some tests. */
   webhooks?: WebhookApi;
   /** The models a request may pick (WHISPER_MODELS); without it only the engine's own model is served. */

@@ -102,7 +102,7 @@ export function createTaskHandler(deps: AppDeps) {
       if (!file) throw new AppError(400, 'FILE_REQUIRED', 'Attach the media as a file in the multipart field "file".');
       if (file.size === 0) throw new AppError(400, 'EMPTY_FILE', 'The uploaded file is empty.');
       const selected = selectModel(deps, fields.model);
-      const params = withModel(parseTaskForm(fields, selected.info, deps.canDiarize), selected.model);
+      const params = withModel(parseTaskForm(fields, selected.info, deps.canDiarize, deps.canVad), selected.model);
       const webhook = await webhookTarget(c, deps, fields.callback_url);
       const media = await checkMedia(file.path, deps.config, deps.probeMedia, file.fileName);
       const { task, replayed } = await submitOnce(c, deps, { route: 'POST /tasks', fields, file }, () => deps.tasks.submit({

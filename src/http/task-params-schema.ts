@@ -2,6 +2,7 @@ import * as v from 'valibot';
 import type { TaskParams } from '../tasks/types.ts';
 import type { Transcriber } from '../tasks/types.ts';
 import { DIARIZATION_DOWNLOAD } from '../diarization-models.ts';
+import { VAD_DOWNLOAD } from '../model-path.ts';
 import { AppError } from './app-error.ts';
 import { boolField, intField, numberField, parseInput, rejectUnknownFields } from './validation.ts';
 
@@ -63,6 +64,7 @@ export function parseTaskForm(
   fields: Record<string, string>,
   model: ReturnType<Transcriber['modelInfo']> = null,
   canDiarize = false,
+  canVad = true,
 ): TaskParams {
   rejectUnknownFields(fields, ['file', ...TASK_FORM_FIELDS]);
   const form = parseInput(TaskFormSchema, fields);
@@ -84,6 +86,11 @@ export function parseTaskForm(
     // Refused rather than silently skipped: a client asking for speakers must not get a transcript without them.
     throw new AppError(422, 'DIARIZATION_UNAVAILABLE',
       `Speaker labelling (diarize) is not available on this server: its models are not installed. An administrator can fetch them with "${DIARIZATION_DOWNLOAD}"; or submit without diarize.`);
+  }
+  if (params.vad && !canVad) {
+    // Refused here: accepted, it would only fail later as PROCESSING_FAILED when the worker looks for the model.
+    throw new AppError(422, 'VAD_UNAVAILABLE',
+      `Voice activity detection (vad) is not available on this server: its model is not installed. An administrator can fetch it with "${VAD_DOWNLOAD}"; or submit without vad.`);
   }
   return params;
 }

@@ -53,7 +53,7 @@ export function createUrlTaskHandler(deps: AppDeps) {
       throw new AppError(400, 'INVALID_URL', 'Give "url" as an absolute http or https URL, such as https://example.com/talk.mp3.', [{ field: 'url', message: 'not a valid absolute URL' }]);
     }
     const selected = selectModel(deps, options.model);
-    const params = withModel(parseTaskForm(asFormFields(options), selected.info, deps.canDiarize), selected.model);
+    const params = withModel(parseTaskForm(asFormFields(options), selected.info, deps.canDiarize, deps.canVad), selected.model);
     const webhook = await webhookTarget(c, deps, callbackUrl);
     // A repeated request is answered before the URL is downloaded again.
     const identity = { route: 'POST /tasks (url)', fields: body };
