@@ -4,6 +4,10 @@ import * as v from 'valibot';
 import type { Logger } from './app-deps.ts';
 import { AppError, errorBody } from './app-error.ts';
 import { describeIssues } from './validation.ts';
+import { isStorageFull } from '../tasks/storage-full.ts';
+
+/** The sentence a request gets when the disk (or the database) is full: 507 STORAGE_FULL. */
+export const STORAGE_FULL_MESSAGE = 'The server has no disk space left to store this request. Nothing was kept; try again later (an administrator needs to free space).';
 
 /** The one place that turns a thrown error into an HTTP answer `{error: {code, message, details}}`. */
 export function handleError(logger: Logger): ErrorHandler {
@@ -19,6 +23,10 @@ export function handleError(logger: Logger): ErrorHandler {
     }
     if (err instanceof HTTPException && err.status < 500) {
       return c.json(errorBody(httpCode(err.status), err.message || 'The request could not be served.'), err.status);
+    }
+    if (isStorageFull(err)) {
+      logger.error({ err, method: c.req.method, path: c.req.path }, 'disk full while serving a request');
+      return c.json(errorBody('STORAGE_FULL', STORAGE_FULL_MESSAGE), 507);
     }
     // Unknown failures keep their detail in the log, never in the answer.
     logger.error({ err, method: c.req.method, path: c.req.path }, 'unhandled error while serving a request');

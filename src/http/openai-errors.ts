@@ -4,6 +4,8 @@ import * as v from 'valibot';
 import type { TaskError } from '../tasks/errors.ts';
 import type { Logger } from './app-deps.ts';
 import { AppError } from './app-error.ts';
+import { STORAGE_FULL_MESSAGE } from './error-handler.ts';
+import { isStorageFull } from '../tasks/storage-full.ts';
 
 /** OpenAI's error envelope, which its SDKs turn into typed exceptions. */
 export interface OpenAiErrorBody {
@@ -39,6 +41,10 @@ export function handleOpenAiError(logger: Logger): ErrorHandler {
       return c.json(openAiErrorBody(err.status, err.message, err.code, paramOf(err.details)), err.status);
     }
     if (err instanceof v.ValiError) return c.json(openAiErrorBody(400, err.message, 'INVALID_FIELD'), 400);
+    if (isStorageFull(err)) {
+      logger.error({ err, method: c.req.method, path: c.req.path }, 'disk full while serving an OpenAI-compatible request');
+      return c.json(openAiErrorBody(507, STORAGE_FULL_MESSAGE, 'STORAGE_FULL'), 507);
+    }
     logger.error({ err, method: c.req.method, path: c.req.path }, 'unhandled error while serving an OpenAI-compatible request');
     return c.json(openAiErrorBody(500, 'Something went wrong on the server. The error was logged.', 'INTERNAL_ERROR'), 500);
   };

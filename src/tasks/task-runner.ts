@@ -1,3 +1,4 @@
+import { isStorageFull } from './storage-full.ts';
 import type { EventBus } from '../events/event-bus.ts';
 import { taskError, TaskFailure, type TaskError } from './errors.ts';
 import { createProgressTracker, type ProgressPoint, type ProgressTracker } from './progress.ts';
@@ -48,8 +49,19 @@ export function startJob(ctx: RunContext, task: TaskRecord): RunningJob {
   };
   const tracker = createProgressTracker(task.params, { stage: task.stage, percentage: task.percentage });
   job.done = runToEnd(ctx, task, job, tracker).catch((error: unknown) => {
+    if (isStorageFull(error)) {
+      // The outcome could not be written (full disk): the row stays `processing`, the next start re-queues it.
+      ctx.logger.error({ taskId: task.id, err: error }, 'could not store the end of the task (disk full); it stays processing for the next start');
+      return;
+    }
     ctx.logger.error({ taskId: task.id, err: error }, 'task run failed unexpectedly');
-    if (live(ctx, job)) endWithError(ctx, job, taskError('PROCESSING_FAILED', `internal error: ${String(error)}`));
+    if (!live(ctx, job)) return;
+    try {
+      endWithError(ctx, job, taskError('PROCESSING_FAILED', `internal error: ${String(error)}`));
+    } catch (storeError) {
+      // `done` must never reject: an unhandled rejection here would take the whole server down.
+      ctx.logger.error({ taskId: task.id, err: storeError }, 'could not store the failure of the task; it stays processing for the next start');
+    }
   });
   return job;
 }
