@@ -91,15 +91,22 @@ export function createDiarizer(options: DiarizerOptions): Diarizer {
     const estimate = setInterval(() => {
       if (!segmented) report(Math.min(SEGMENTATION_SHARE - 0.05, SEGMENTATION_SHARE * ((performance.now() - started) / expectedMs)));
     }, 1000);
+    let finished = false;
     running += 1;
     try {
-      return await addon!.offlineSpeakerDiarizationProcessAsync(sd.handle, samples, (done, total) => {
+      const turns = await addon!.offlineSpeakerDiarizationProcessAsync(sd.handle, samples, (done, total) => {
+        // Reports travel through a queue to this thread and may arrive after the result: drop those.
+        if (finished) return 0;
         if (!segmented && samples.length >= 16_000) segmentationMsPerSecond = (performance.now() - started) / (samples.length / 16_000);
         segmented = true;
         report(SEGMENTATION_SHARE + (1 - SEGMENTATION_SHARE) * (total > 0 ? done / total : 0));
         return 0;
       });
+      finished = true;
+      report(1);
+      return turns;
     } finally {
+      finished = true;
       running -= 1;
       clearInterval(estimate);
     }
@@ -117,7 +124,10 @@ export function createDiarizer(options: DiarizerOptions): Diarizer {
       if (fixed !== undefined || !hasBounds) return first;
       const found = new Set(first.map((t) => t.speaker)).size;
       const clamped = Math.min(bounds.maxSpeakers ?? Infinity, Math.max(bounds.minSpeakers ?? 1, found));
-      if (found === 0 || clamped === found) return first;
+      if (found === 0 || clamped === found) {
+        onProgress(1); // no second pass after all
+        return first;
+      }
       return run(sd, samples, clamped, (f) => onProgress(share + f * (1 - share)));
     },
   };
