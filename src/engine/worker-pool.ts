@@ -29,6 +29,8 @@ export type WorkerRestart = { slot: number; reason: 'exited' | 'start_failed' };
 /** The engine as the scheduler sees it, plus the worker pids (benchmarks read their memory). */
 export interface WorkerPool extends Transcriber {
   workerPids(): number[];
+  /** The load error while no worker has the model (missing or unloadable file); null while loading or loaded. */
+  unavailable(): TaskError | null;
   /** Calls the listener each time a worker process is replaced (metrics count them); returns an unsubscribe. */
   onWorkerRestart(listener: (restart: WorkerRestart) => void): () => void;
 }
@@ -216,6 +218,8 @@ export function createWorkerPool(input: WorkerPoolOptions): WorkerPool {
       return true;
     },
     readyCount: () => slots.filter((s) => s.state === 'ready').length,
+    // Only after a load failed: workers still loading an existing model at start-up are not "unavailable".
+    unavailable: () => (loadError && !slots.some((s) => s.state === 'ready') ? loadError : null),
     modelInfo: () => model,
     workerPids: () => slots.flatMap((s) => (s.handle?.pid === undefined ? [] : [s.handle.pid])),
     onWorkerRestart(listener) {

@@ -26,7 +26,7 @@ export interface AppDeps {
   config: Config;
   tasks: TaskService;
   bus: EventBus<TaskEventMap>;
-  engine: Pick<Transcriber, 'readyCount' | 'modelInfo'> & {
+  engine: Pick<Transcriber, 'readyCount' | 'modelInfo' | 'unavailable'> & {
     /** Present on the worker pool: tells when a worker process is replaced (counted in /metrics). */
     onWorkerRestart?(listener: (restart: { slot: number; reason: string }) => void): () => void;
   };

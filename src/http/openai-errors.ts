@@ -38,7 +38,7 @@ export function handleOpenAiError(logger: Logger): ErrorHandler {
   return (err: Error, c: Context) => {
     if (err instanceof AppError) {
       if (err.status >= 500) logger.error({ err, code: err.code, path: c.req.path }, err.message);
-      return c.json(openAiErrorBody(err.status, err.message, err.code, paramOf(err.details)), err.status);
+      return c.json(openAiErrorBody(err.status, err.message, err.code, paramOf(err.details)), err.status, err.headers);
     }
     if (err instanceof v.ValiError) return c.json(openAiErrorBody(400, err.message, 'INVALID_FIELD'), 400);
     if (isStorageFull(err)) {

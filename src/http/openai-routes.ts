@@ -19,6 +19,7 @@ import { removeUpload } from './upload.ts';
 import { submitOnce } from './idempotent-submit.ts';
 import { webhookTarget } from './webhook-target.ts';
 import { modelIds, selectModel, withModel } from './model-field.ts';
+import { requireModel } from './model-available.ts';
 
 /**
  * OpenAI-compatible routes under /v1: POST audio/transcriptions and audio/translations (multipart,
@@ -56,6 +57,7 @@ async function transcribe(c: Context<AppEnv>, deps: AppDeps, task: TaskParams['t
     if (!file) throw new AppError(400, 'FILE_REQUIRED', 'Attach the audio as a file in the multipart field "file".', [{ field: 'file' }]);
     if (file.size === 0) throw new AppError(400, 'EMPTY_FILE', 'The uploaded file is empty.', [{ field: 'file' }]);
     const selected = selectModel(deps, fields.model);
+    requireModel(deps, selected);
     request = parseOpenAiForm(fields, task, selected.info, deps.canDiarize);
     request.params = withModel(request.params, selected.model);
     const webhook = await webhookTarget(c, deps, fields.callback_url);

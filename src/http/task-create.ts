@@ -14,6 +14,7 @@ import { receiveUpload, removeUpload, type UploadResult } from './upload.ts';
 import { submitOnce } from './idempotent-submit.ts';
 import { webhookTarget } from './webhook-target.ts';
 import { selectModel, withModel } from './model-field.ts';
+import { requireModel } from './model-available.ts';
 import { createUploadSlots, watchUploadPace, type UploadSlots } from './upload-limits.ts';
 
 /** Room for multipart boundaries and text fields on top of the file limit. */
@@ -102,6 +103,7 @@ export function createTaskHandler(deps: AppDeps) {
       if (!file) throw new AppError(400, 'FILE_REQUIRED', 'Attach the media as a file in the multipart field "file".');
       if (file.size === 0) throw new AppError(400, 'EMPTY_FILE', 'The uploaded file is empty.');
       const selected = selectModel(deps, fields.model);
+      requireModel(deps, selected);
       const params = withModel(parseTaskForm(fields, selected.info, deps.canDiarize, deps.canVad), selected.model);
       const webhook = await webhookTarget(c, deps, fields.callback_url);
       const media = await checkMedia(file.path, deps.config, deps.probeMedia, file.fileName);

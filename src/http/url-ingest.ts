@@ -17,6 +17,7 @@ import { removeUpload } from './upload.ts';
 import { replayOf, submitOnce } from './idempotent-submit.ts';
 import { webhookTarget } from './webhook-target.ts';
 import { selectModel, withModel } from './model-field.ts';
+import { requireModel } from './model-available.ts';
 import { rejectUnknownFields } from './validation.ts';
 
 /** A JSON body is a URL and options; it never needs more than this. */
@@ -53,6 +54,7 @@ export function createUrlTaskHandler(deps: AppDeps) {
       throw new AppError(400, 'INVALID_URL', 'Give "url" as an absolute http or https URL, such as https://example.com/talk.mp3.', [{ field: 'url', message: 'not a valid absolute URL' }]);
     }
     const selected = selectModel(deps, options.model);
+    requireModel(deps, selected);
     const params = withModel(parseTaskForm(asFormFields(options), selected.info, deps.canDiarize, deps.canVad), selected.model);
     const webhook = await webhookTarget(c, deps, callbackUrl);
     // A repeated request is answered before the URL is downloaded again.

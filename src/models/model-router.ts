@@ -1,4 +1,4 @@
-import { taskError } from '../tasks/errors.ts';
+import { taskError, type TaskError } from '../tasks/errors.ts';
 import type { JobOutcome, Transcriber, TranscriptionJob } from '../tasks/types.ts';
 import type { ModelCatalog, ServedModel } from './model-catalog.ts';
 
@@ -28,6 +28,8 @@ export interface ModelRouterOptions {
 export interface ModelRouter extends ModelPool {
   /** Ids of the models with a pool right now, the default first. */
   loadedModels(): string[];
+  /** Why the pool of this model (undefined: the default) cannot have it now; null when nothing is known against it. */
+  unavailable(model?: string): TaskError | null;
   /**
    * Seconds a task for this model (undefined: the default) would wait for its model to load: 0 when
    * loaded, the rest of the load while loading, else the model's size at the speed of the last load
@@ -156,6 +158,11 @@ export function createModelRouter(options: ModelRouterOptions): ModelRouter {
     readyCount: () => defaultEntry.pool.readyCount(),
     modelInfo: () => defaultEntry.pool.modelInfo(),
     loadedModels: () => [...pools.keys()],
+    unavailable(name) {
+      const model = options.catalog.resolve(name) ?? options.catalog.defaultModel;
+      // A model with no pool yet is started by its first task: nothing is known against it.
+      return pools.get(model.id)?.pool.unavailable?.() ?? null;
+    },
     loadSeconds(name) {
       const model = options.catalog.resolve(name);
       if (!model) return null;

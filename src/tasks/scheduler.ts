@@ -33,6 +33,8 @@ export function createScheduler(ctx: RunContext, options: { workers: number; rea
   let started = false;
   let stopped = false;
   let pollTimer: NodeJS.Timeout | null = null;
+  // Set while no worker can have the model: queued tasks say what they wait for instead of just "queued".
+  let waitNote: string | null = null;
   const toEntry = (task: TaskRecord): Entry => ({
     id: task.id, mediaSeconds: task.mediaDuration, point: { stage: task.stage, percentage: task.percentage }, message: task.message,
     model: task.params.model,
@@ -65,7 +67,7 @@ export function createScheduler(ctx: RunContext, options: { workers: number; rea
   const announce = (from = 0) => {
     for (let i = from; i < queue.length; i++) {
       const entry = queue[i]!;
-      ctx.feed.publish(entry.id, entry.point, { message: entry.message, queuePosition: i + 1, etaSeconds: etaAt(i) });
+      ctx.feed.publish(entry.id, entry.point, { message: waitNote ?? entry.message, queuePosition: i + 1, etaSeconds: etaAt(i) });
     }
   };
 
@@ -96,6 +98,13 @@ export function createScheduler(ctx: RunContext, options: { workers: number; rea
         pump();
       }, options.readyPollMs);
       pollTimer.unref?.();
+    }
+    const reason = limit === 0 ? ctx.transcriber.unavailable?.() : null;
+    // No technical detail here: clients read this, and it would name server paths.
+    const note = reason ? 'Waiting for the speech model: it is missing or could not be loaded; the task starts once an administrator installs it' : null;
+    if (note !== waitNote) {
+      waitNote = note;
+      moved = true;
     }
     if (moved) announce();
   };

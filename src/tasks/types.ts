@@ -117,5 +117,7 @@ export interface Transcriber {
   modelInfo(): { name: string; multilingual: boolean; type: string } | null;
   /** Seconds a job for this model (undefined: the default) would wait for it to load; null when unknown. */
   loadSeconds?(model: string | undefined): number | null;
+  /** Why no worker can have this model (undefined: the default) now, e.g. its file is missing; null while it is loaded or loading normally. */
+  unavailable?(model?: string): TaskError | null;
   close(): Promise<void>;
 }

@@ -1,0 +1,49 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { taskError, type TaskError } from '../../src/tasks/errors.ts';
+import { JFK_WAV } from '../helpers/paths.ts';
+import { buildTestApp } from './test-app.ts';
+
+const wav = readFileSync(JFK_WAV);
+
+function appWithout(reason: { current: TaskError | null }) {
+  return buildTestApp({ WHISPER_MODEL: 'base.en' }, {
+    engine: { readyCount: () => 0, modelInfo: () => null, unavailable: () => reason.current },
+  });
+}
+
+async function post(t: ReturnType<typeof buildTestApp>, route: string) {
+  const body = new FormData();
+  body.append('file', new Blob([new Uint8Array(wav)]), 'jfk.wav');
+  const res = await t.app.request(route, { method: 'POST', body });
+  return { status: res.status, retryAfter: res.headers.get('retry-after'), json: (await res.json()) as Record<string, any> };
+}
+
+describe('submissions while no worker can have the model', () => {
+  const missing = () => ({ current: taskError('MODEL_UNAVAILABLE', 'model file not found: /data/models/ggml-base.en.bin') as TaskError | null });
+
+  it('POST /tasks answers 503 MODEL_UNAVAILABLE at once with Retry-After and the download command', async () => {
+    const t = appWithout(missing());
+    const res = await post(t, '/tasks');
+    expect(res.status).toBe(503);
+    expect(res.json.error.code).toBe('MODEL_UNAVAILABLE');
+    expect(res.json.error.message).toContain('npm run models:download -- base.en');
+    expect(res.json.error.message).not.toContain('/data/models'); // no server paths in answers
+    expect(Number(res.retryAfter)).toBeGreaterThan(0);
+    expect(t.tasks.records.size).toBe(0);
+  });
+
+  it('POST /v1/audio/transcriptions answers 503 in OpenAI\'s envelope instead of hanging', async () => {
+    const t = appWithout(missing());
+    const res = await post(t, '/v1/audio/transcriptions');
+    expect(res.status).toBe(503);
+    expect(res.json.error).toMatchObject({ code: 'MODEL_UNAVAILABLE', type: 'server_error' });
+    expect(res.json.error.message).toContain('npm run models:download -- base.en');
+    expect(Number(res.retryAfter)).toBeGreaterThan(0);
+  });
+
+  it('accepts tasks while the model is still loading normally (nothing known against it)', async () => {
+    const t = appWithout({ current: null });
+    expect((await post(t, '/tasks')).status).toBe(202);
+  });
+});
