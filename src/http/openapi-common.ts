@@ -10,14 +10,16 @@ const DESCRIPTIONS: Record<number, string> = {
   413: 'The upload or the media is larger or longer than the limits.',
   415: 'Not multipart/form-data, or the file is not audio or video.',
   416: 'The byte range cannot be satisfied.',
-  422: 'The options contradict each other or the loaded model.',
+  422: 'The options contradict each other or the loaded model, or ask for what is not installed (DIARIZATION_UNAVAILABLE, VAD_UNAVAILABLE).',
   429: 'Rate limit (RATE_LIMITED) or queue (QUEUE_FULL) reached; wait Retry-After seconds.',
-  503: 'Not ready: the database or every worker is unavailable.',
+  503: 'Not ready: the database or every worker is unavailable; on submissions also SHUTTING_DOWN, or MODEL_UNAVAILABLE while no worker can have the model (with Retry-After and the download command).',
+  507: 'The disk or the database is full (STORAGE_FULL); nothing was kept.',
 };
 
 const HEADERS: Record<number, Record<string, string>> = {
   401: { 'WWW-Authenticate': 'Bearer realm="whisper-tasks"' },
   429: { 'Retry-After': 'Seconds to wait before trying again' },
+  503: { 'Retry-After': 'Seconds to wait before trying again (MODEL_UNAVAILABLE)' },
 };
 
 /** The usual error answers, `{error:{code,message,details}}`, by status. */

@@ -28,7 +28,7 @@ const audioRoute = (path: string, summary: string): ApiOperation => ({
       alternatives: { 'text/plain': TEXT, 'application/x-subrip': TEXT, 'text/vtt': TEXT, 'text/event-stream': TEXT },
       headers: { 'X-Task-Id': 'The task that did the work' },
     },
-    ...openAiErrorResponses(400, 401, 413, 415, 422, 429, 500, 503),
+    ...openAiErrorResponses(400, 401, 413, 415, 422, 429, 500, 503, 507),
   },
 });
 

@@ -34,7 +34,7 @@ export function taskOperations(): ApiOperation[] {
       headers: { 'Idempotency-Key': 'Makes a retry safe: the same key with the same request (within IDEMPOTENCY_TTL_HOURS, per API key) gets the first request\'s task; with a different request, 422 IDEMPOTENCY_KEY_REUSED' },
       description: 'Upload a file (multipart, field `file`) or give a URL (JSON `{url, ...}`). The answer comes as soon as the task is queued; follow it with the WebSocket or the progress URL. The queue limit is checked before the body is read.',
       body: { content: { 'multipart/form-data': uploadForm(), 'application/json': urlBody() } },
-      responses: { 202: { description: 'Queued', schema: TaskCreatedSchema }, ...errorResponses(400, 401, 413, 415, 422, 429) },
+      responses: { 202: { description: 'Queued', schema: TaskCreatedSchema }, ...errorResponses(400, 401, 413, 415, 422, 429, 503, 507) },
     },
     {
       method: 'get', path: '/tasks', tag: 'Tasks', summary: 'List tasks, newest first',
