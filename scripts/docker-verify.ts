@@ -42,7 +42,7 @@ const freePort = () => new Promise<number>((resolve) => {
 
 /** One start of the image's CMD in the container; the server process is found through /proc. */
 async function startServer(ctr: string, dataDir: string, port: number, log: string[]) {
-  const cmd = JSON.parse(buildah(['inspect', '--type', 'image', '--format', '{{json .OCIv1.Config.Cmd}}', IMAGE])) as string[];
+  const cmd = (JSON.parse(buildah(['inspect', '--type', 'image', IMAGE])) as { OCIv1: { config: { Cmd: string[] } } }).OCIv1.config.Cmd;
   const env = { PORT: String(port), WHISPER_MODEL: 'tiny.en-random', WORKERS: '1', WHISPER_THREADS: '2', SHUTDOWN_GRACE_MS: '240000', LOG_LEVEL: 'info' };
   const child = buildahSpawn(['run', '--isolation', 'chroot', '-v', `${dataDir}:/data`,
     ...Object.entries(env).flatMap(([k, v]) => ['-e', `${k}=${v}`]), ctr, '--', ...cmd], (line) => log.push(line));
