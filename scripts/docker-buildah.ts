@@ -78,10 +78,14 @@ export function descendants(pid: number): ProcInfo[] {
   return found;
 }
 
-/** The image's size in bytes, as buildah reports it (the sum of its uncompressed layers). */
+const UNITS: Record<string, number> = { B: 1, kB: 1e3, KB: 1e3, MB: 1e6, GB: 1e9 };
+
+/** The image's size in bytes, as buildah reports it (uncompressed layers; buildah 1.28 prints "242 MB"). */
 export function imageSize(image: string): number {
-  const list = JSON.parse(buildah(['images', '--json', image])) as Array<{ size?: number }>;
+  const list = JSON.parse(buildah(['images', '--json', image])) as Array<{ size?: number | string }>;
   const size = list[0]?.size;
-  if (typeof size !== 'number') throw new Error(`buildah reported no size for ${image}`);
-  return size;
+  if (typeof size === 'number') return size;
+  const match = /^([\d.]+)\s*(B|kB|KB|MB|GB)$/.exec(size ?? '');
+  if (!match) throw new Error(`buildah reported no size for ${image} (${String(size)})`);
+  return Number(match[1]) * UNITS[match[2]!]!;
 }
