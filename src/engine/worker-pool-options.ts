@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { DiarizerOptions } from './diarizer.ts';
 import type { PoolLogger, SpawnWorker } from './worker-handle.ts';
 
 /** What createWorkerPool needs; everything but the model path and sizes has a default. */
@@ -37,15 +38,8 @@ export interface WorkerPoolOptions {
   niceness?: number;
 }
 
-/** What workers need to diarize (see src/engine/diarizer-env.ts). */
-export interface DiarizationOptions {
-  segmentationModel: string;
-  embeddingModel: string;
-  threshold: number;
-  minDurationOn: number;
-  minDurationOff: number;
-  threads: number;
-}
+/** What workers need to diarize (passed through the environment, read by src/engine/diarizer-env.ts). */
+export type DiarizationOptions = DiarizerOptions;
 
 /** The options with every default filled in. */
 export type ResolvedPoolOptions = Required<Omit<WorkerPoolOptions, 'libPath' | 'vadModelPath' | 'spawn' | 'dtw' | 'diarization'>> &
