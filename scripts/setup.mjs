@@ -58,7 +58,11 @@ if (missing.length > 0) {
 }
 
 // 3. The native library (native/build.sh skips itself when already built with the same options).
-if (!process.env.WHISPER_LIB_PATH) run('bash', [path.join(root, 'native/build.sh')]);
+// With --test, whisper-cli too (the equivalence test compares against it): built here, before any test
+// runs, no test has to rebuild the libraries under running workers (copying over a mapped .so is a SIGBUS).
+if (!process.env.WHISPER_LIB_PATH) {
+  run('bash', [path.join(root, 'native/build.sh')], forTests ? { env: { ...process.env, WHISPER_BUILD_CLI: '1' } } : {});
+}
 
 // 4. Test models generated from ../shared/models (pseudo-random weights, real shapes).
 if (forTests) run(path.join(root, 'node_modules/.bin/tsx'), [path.join(root, 'scripts/make-test-model.ts'), '--if-missing']);
