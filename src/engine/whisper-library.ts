@@ -3,9 +3,10 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import koffi from 'koffi';
 import type { LibraryHandle } from 'koffi';
+import { packageRoot } from './package-root.ts';
 
-/** The repository root, resolved from this file so the loader works from any working directory. */
-const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+/** The repository root, found from this file so the loader works from any working directory (and bundled). */
+const REPO_ROOT = packageRoot(path.dirname(fileURLToPath(import.meta.url)));
 const LIB_NAME = 'libwhisper.so';
 
 /** A loaded libwhisper and the file it came from. */

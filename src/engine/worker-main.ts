@@ -1,6 +1,6 @@
 /**
- * Worker child process entry. The parent forks it with an IPC channel and tsx loaded
- * (`fork(file, [], { execArgv: ['--import', 'tsx'], stdio: [..., 'ipc'] })`).
+ * Worker child process entry. The parent forks it with an IPC channel (`fork(file, [], { stdio: [..., 'ipc'] })`):
+ * from sources as its esbuild bundle (worker-bundle.ts), compiled as dist/engine/worker-main.js.
  *
  * Options come from the environment (see workerEnv() in worker-pool-options.ts):
  *   WHISPER_MODEL       model file (required)

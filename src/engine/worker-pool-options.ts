@@ -1,6 +1,8 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { DiarizerOptions } from './diarizer.ts';
+import { packageRoot } from './package-root.ts';
+import { freshWorkerBundle } from './worker-bundle.ts';
 import type { PoolLogger, SpawnWorker } from './worker-handle.ts';
 
 /** What createWorkerPool needs; everything but the model path and sizes has a default. */
@@ -20,7 +22,7 @@ export interface WorkerPoolOptions {
   dtw?: boolean;
   /** A task running longer than this is killed with its worker and fails with TASK_TIMEOUT. */
   taskTimeoutMs: number;
-  /** The child's entry module (default: src/engine/worker-main.ts). */
+  /** The child's entry module (default: src/engine/worker-main.ts, forked as its bundle; see runnableEntry). */
   entry?: string;
   log?: PoolLogger;
   /** Replaces child_process.fork (tests). */
@@ -46,7 +48,28 @@ export type ResolvedPoolOptions = Required<Omit<WorkerPoolOptions, 'libPath' | '
   Pick<WorkerPoolOptions, 'libPath' | 'vadModelPath' | 'spawn' | 'dtw' | 'diarization'>;
 
 // worker-main.ts under tsx, worker-main.js when running the compiled build (dist/).
-const DEFAULT_ENTRY = path.join(path.dirname(fileURLToPath(import.meta.url)), `worker-main${path.extname(fileURLToPath(import.meta.url))}`);
+const HERE = fileURLToPath(import.meta.url);
+const DEFAULT_ENTRY = path.join(path.dirname(HERE), `worker-main${path.extname(HERE)}`);
+// In node_modules so that the bundle's imports of the external packages resolve as they do from src/.
+const BUNDLE_FILE = path.join(packageRoot(path.dirname(HERE)), 'node_modules/.cache/whisper-tasks/worker-main.mjs');
+// Native addons (and what loads them) stay imports; everything else goes into the one file.
+const BUNDLE_EXTERNAL = ['koffi', 'better-sqlite3', 'sherpa-onnx-node'];
+
+/**
+ * The module to fork for `entry`. The default TypeScript entry becomes its esbuild bundle (checked
+ * against its sources at every fork, rebuilt when stale), so workers start without the tsx loader;
+ * any other entry, and the compiled build's worker-main.js, are forked as given.
+ */
+export function runnableEntry(entry: string, log: PoolLogger): string {
+  if (entry !== DEFAULT_ENTRY || !entry.endsWith('.ts')) return entry;
+  const bundle = freshWorkerBundle({ source: entry, outFile: BUNDLE_FILE, root: packageRoot(path.dirname(HERE)), external: BUNDLE_EXTERNAL });
+  if (bundle.ok) {
+    if (bundle.built) log('info', 'bundled the worker entry', { entry: bundle.entry });
+    return bundle.entry;
+  }
+  log('warn', 'worker bundle unavailable; forking the TypeScript entry under tsx', { reason: bundle.reason });
+  return entry;
+}
 
 /** Fills in defaults and checks the sizes (a pool of zero workers would queue forever). */
 export function resolvePoolOptions(options: WorkerPoolOptions): ResolvedPoolOptions {

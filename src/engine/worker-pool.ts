@@ -2,7 +2,7 @@ import { taskError, type TaskError } from '../tasks/errors.ts';
 import type { JobOutcome, Transcriber } from '../tasks/types.ts';
 import type { ChildMessage } from './protocol.ts';
 import { createWorkerHandle, type WorkerExit, type WorkerHandle } from './worker-handle.ts';
-import { resolvePoolOptions, workerEnv, type WorkerPoolOptions } from './worker-pool-options.ts';
+import { resolvePoolOptions, runnableEntry, workerEnv, type WorkerPoolOptions } from './worker-pool-options.ts';
 import { failed as fail, resolveJob, routeTaskMessage, type PendingJob, type RunningJob } from './worker-pool-task.ts';
 
 // setTimeout fires at once for delays past 2^31-1 ms (about 24.8 days); longer limits mean "that long".
@@ -162,7 +162,7 @@ export function createWorkerPool(input: WorkerPoolOptions): WorkerPool {
     slot.state = 'starting';
     try {
       slot.handle = createWorkerHandle({
-        entry: options.entry,
+        entry: runnableEntry(options.entry, log),
         env,
         niceness: options.niceness,
         spawn: options.spawn,
