@@ -7,10 +7,10 @@ import type { AppEnv } from './app-env.ts';
 import { AppError } from './app-error.ts';
 import { requestOwner } from './auth.ts';
 
-/** Idempotency keys as the routes need them (src/db/idempotency-store.ts keeps them in SQLite). */
+/** Idempotency keys as the routes need them (src/db/idempotency-store.ts keeps them in the database). */
 export interface IdempotencyApi {
-  find(scope: string, key: string): { fingerprint: string; taskId: string } | undefined;
-  save(scope: string, key: string, record: { fingerprint: string; taskId: string }): void;
+  find(scope: string, key: string): Promise<{ fingerprint: string; taskId: string } | undefined>;
+  save(scope: string, key: string, record: { fingerprint: string; taskId: string }): Promise<void>;
 }
 
 /** What identifies a request: its route, its fields, and the media's name and bytes. */
@@ -57,39 +57,59 @@ export async function replayOf(c: Context<AppEnv>, deps: AppDeps, identity: Requ
   const key = idempotencyKeyOf(c);
   if (key === null || !deps.idempotency) return undefined;
   const fingerprint = await fingerprintOf(identity);
-  const known = deps.idempotency.find(requestOwner(c) ?? '', key);
-  const task = known && deps.tasks.get(known.taskId);
+  const known = await deps.idempotency.find(requestOwner(c) ?? '', key);
+  const task = known && await deps.tasks.get(known.taskId);
   if (!known || !task) return undefined;
   if (known.fingerprint !== fingerprint) throw reused(known.taskId);
   c.header('Idempotent-Replayed', 'true');
   return task;
 }
 
+// Per store, the lookup-create-save of each key in progress in this process (see submitOnce).
+const runningByStore = new WeakMap<IdempotencyApi, Map<string, Promise<unknown>>>();
+
+/** Runs `work` after every earlier call for the same store and name has ended. */
+function oneAtATime<T>(store: IdempotencyApi, name: string, work: () => Promise<T>): Promise<T> {
+  let running = runningByStore.get(store);
+  if (!running) runningByStore.set(store, (running = new Map()));
+  const previous = running.get(name) ?? Promise.resolve();
+  const next = previous.catch(() => {}).then(work);
+  running.set(name, next);
+  const forget = () => {
+    if (running.get(name) === next) running.delete(name);
+  };
+  next.then(forget, forget);
+  return next;
+}
+
 /**
  * Creates the task once per Idempotency-Key (scoped to the API key): a repeat of the same request
  * gets the task the first one made (`replayed`, and the Idempotent-Replayed header), a different
- * request with the key gets 422. Lookup, create() and save run in one synchronous stretch, so of
- * concurrent duplicates exactly one creates the task. Without the header, create() just runs.
+ * request with the key gets 422. Lookup, create() and save of one key run one request at a time in
+ * this process, so of concurrent duplicates sent to one node exactly one creates the task. Without
+ * the header, create() just runs.
  */
 export async function submitOnce(
   c: Context<AppEnv>,
   deps: AppDeps,
   identity: RequestIdentity,
-  create: () => TaskRecord,
+  create: () => Promise<TaskRecord>,
 ): Promise<{ task: TaskRecord; replayed: boolean }> {
   const key = idempotencyKeyOf(c);
-  if (key === null || !deps.idempotency) return { task: create(), replayed: false };
+  const store = deps.idempotency;
+  if (key === null || !store) return { task: await create(), replayed: false };
   const fingerprint = await fingerprintOf(identity);
-  // No await from here to the save: nothing else can run in between.
   const scope = requestOwner(c) ?? '';
-  const known = deps.idempotency.find(scope, key);
-  const earlier = known && deps.tasks.get(known.taskId);
-  if (known && earlier) {
-    if (known.fingerprint !== fingerprint) throw reused(known.taskId);
-    c.header('Idempotent-Replayed', 'true');
-    return { task: earlier, replayed: true };
-  }
-  const task = create();
-  deps.idempotency.save(scope, key, { fingerprint, taskId: task.id });
-  return { task, replayed: false };
+  return oneAtATime(store, `${scope}\0${key}`, async () => {
+    const known = await store.find(scope, key);
+    const earlier = known && await deps.tasks.get(known.taskId);
+    if (known && earlier) {
+      if (known.fingerprint !== fingerprint) throw reused(known.taskId);
+      c.header('Idempotent-Replayed', 'true');
+      return { task: earlier, replayed: true };
+    }
+    const task = await create();
+    await store.save(scope, key, { fingerprint, taskId: task.id });
+    return { task, replayed: false };
+  });
 }

@@ -1,12 +1,11 @@
 import { Webhook } from 'standardwebhooks';
 import type { DatabaseHandle } from '../db/database.ts';
-import { dueDeliveries, nextHeadDueAfter, recordAttempt, type DeliveryRow } from '../db/webhook-repository.ts';
+import {
+  claimDelivery, dueDeliveries, nextHeadDueAfter, recordAttempt, releaseDelivery, type DeliveryRow,
+} from '../db/webhook-repository.ts';
 import type { TaskLogger } from '../tasks/task-service-deps.ts';
 import { retryDelayMs } from './retry-delay.ts';
 import type { SendOptions, SendOutcome } from './webhook-sender.ts';
-
-/** How long a delivery whose outcome could not be recorded waits before it is tried again. */
-const HOLD_MS = 30_000;
 
 /** What an attempt ended as: delivered, to be retried, or given up after the last attempt. */
 export type DeliveryOutcome = 'delivered' | 'retrying' | 'failed';
@@ -25,6 +24,11 @@ export interface DispatcherOptions {
   random?: () => number;
   /** Attempts in flight at once, over all tasks (default 8). */
   concurrency?: number;
+  /**
+   * How long a claimed delivery stays out of every node's reach (default 60 s): longer than an
+   * attempt takes. When the outcome cannot be written, or the node dies mid-send, it is tried again then.
+   */
+  claimMs?: number;
 }
 
 /** Sends pending deliveries from the outbox table, in order per task and URL, until stopped. */
@@ -39,18 +43,20 @@ export interface WebhookDispatcher {
 /** Creates the dispatcher; each attempt is signed at send time with the delivery's fixed webhook-id. */
 export function createWebhookDispatcher(options: DispatcherOptions): WebhookDispatcher {
   const { h, logger } = options;
+  const { db } = h;
   const clock = options.clock ?? Date.now;
   const concurrency = options.concurrency ?? 8;
+  const claimMs = options.claimMs ?? 60_000;
   const signer = new Webhook(options.secret);
   const inFlight = new Map<number, Promise<void>>();
-  // Deliveries whose outcome could not be written (the database refused): not tried again for a while.
-  const held = new Map<number, number>();
   const stopping = new AbortController();
   let started = false;
   let timer: NodeJS.Timeout | undefined;
   let scheduled = false;
+  let sweep: Promise<void> | undefined; // the sweep running now
+  let again = false;
 
-  const attempt = async (delivery: DeliveryRow) => {
+  const attempt = async (delivery: DeliveryRow, claimedUntil: number) => {
     const at = new Date(clock());
     const headers = {
       'webhook-id': delivery.id,
@@ -58,12 +64,16 @@ export function createWebhookDispatcher(options: DispatcherOptions): WebhookDisp
       'webhook-signature': signer.sign(delivery.id, at, delivery.payload),
     };
     const outcome = await options.send(delivery.url, delivery.payload, headers, { signal: stopping.signal });
-    // An attempt cut short by shutdown is not counted: the delivery stays pending and goes out after restart.
-    if (stopping.signal.aborted || !h.isOpen()) return;
+    // An attempt cut short by shutdown is not counted: the delivery stays pending, given back to
+    // be sent at once after a restart (or by another node).
+    if (stopping.signal.aborted || !h.isOpen()) {
+      if (h.isOpen()) await releaseDelivery(db, delivery.seq, claimedUntil, delivery.next_attempt_ms);
+      return;
+    }
     const tried = delivery.round_attempts + 1;
     const result: DeliveryOutcome = outcome.ok ? 'delivered' : tried >= options.maxAttempts ? 'failed' : 'retrying';
     const nowMs = clock();
-    recordAttempt(h, delivery.seq, {
+    await recordAttempt(db, delivery.seq, {
       delivery_seq: delivery.seq, attempt: delivery.attempts + 1, at: at.toISOString(), status_code: outcome.status,
       error: outcome.error, duration_ms: outcome.durationMs,
     }, {
@@ -78,45 +88,73 @@ export function createWebhookDispatcher(options: DispatcherOptions): WebhookDisp
     else logger.debug(fields, 'webhook delivered');
   };
 
-  const tick = () => {
-    scheduled = false;
+  const send = (delivery: DeliveryRow, claimedUntil: number) => {
+    const run = attempt(delivery, claimedUntil)
+      .catch((error: unknown) => {
+        // The claim keeps the delivery out of reach until it lapses; the timer of a later tick finds it then.
+        logger.error({ taskId: delivery.task_id, webhookId: delivery.id, err: error }, 'webhook attempt failed unexpectedly; trying again later');
+      })
+      .finally(() => {
+        inFlight.delete(delivery.seq);
+        wake();
+      });
+    inFlight.set(delivery.seq, run);
+  };
+
+  const tick = async () => {
     clearTimeout(timer);
     timer = undefined;
-    if (!started || stopping.signal.aborted || !h.isOpen()) return;
+    const live = () => started && !stopping.signal.aborted && h.isOpen();
+    if (!live()) return;
     // One instant for both queries: a head falling due between two clock reads would be in neither.
     const now = clock();
-    const room = concurrency - inFlight.size;
-    if (room > 0) {
-      // Heads of streams already being sent come back from the query too; they are skipped here.
-      for (const delivery of dueDeliveries(h, now, room + inFlight.size)) {
-        if (inFlight.size >= concurrency) break;
-        if (inFlight.has(delivery.seq) || (held.get(delivery.seq) ?? 0) > now) continue;
-        held.delete(delivery.seq);
-        const run = attempt(delivery)
-          .catch((error: unknown) => {
-            held.set(delivery.seq, clock() + HOLD_MS);
-            setTimeout(wake, HOLD_MS).unref();
-            logger.error({ taskId: delivery.task_id, webhookId: delivery.id, err: error }, 'webhook attempt failed unexpectedly; trying again later');
-          })
-          .finally(() => {
-            inFlight.delete(delivery.seq);
-            wake();
-          });
-        inFlight.set(delivery.seq, run);
+    if (inFlight.size < concurrency) {
+      // Heads this node is sending are claimed, so not due: they do not come back from the query.
+      for (const delivery of await dueDeliveries(db, now, concurrency - inFlight.size)) {
+        if (!live() || inFlight.size >= concurrency) break;
+        if (inFlight.has(delivery.seq)) continue;
+        // Every node's sweep sees the same due rows; only the one whose claim lands sends (see claimDelivery).
+        const until = now + claimMs;
+        if (await claimDelivery(db, delivery.seq, delivery.next_attempt_ms, until)) send(delivery, until);
       }
     }
-    // Heads due now are in flight or wait for room, and an ending attempt wakes the loop: only later ones need a timer.
-    const next = nextHeadDueAfter(h, now);
-    if (next !== null) {
-      timer = setTimeout(tick, Math.max(0, Math.min(next - now, 60_000)));
+    if (!live()) return;
+    // Heads due now are in flight or wait for room, and an ending attempt wakes the loop: only later
+    // ones (retries, other nodes' claims lapsing) need a timer.
+    const next = await nextHeadDueAfter(db, now);
+    if (next !== null && live()) {
+      clearTimeout(timer);
+      timer = setTimeout(wake, Math.max(0, Math.min(next - now, 60_000)));
       timer.unref();
     }
   };
-  // Coalesces wake-ups from one turn (a burst of state changes) into one query.
+  // Coalesces wake-ups from one turn (a burst of state changes) into one sweep, and never runs two
+  // sweeps at once: a wake-up during one makes another follow it.
   const wake = () => {
-    if (scheduled || !started) return;
+    if (!started) return;
+    if (sweep) {
+      again = true;
+      return;
+    }
+    if (scheduled) return;
     scheduled = true;
-    setImmediate(tick);
+    setImmediate(() => {
+      scheduled = false;
+      sweep = tick()
+        .catch((error: unknown) => {
+          if (h.isOpen()) logger.error({ err: error }, 'webhook sweep failed; trying again in a minute');
+          clearTimeout(timer);
+          timer = setTimeout(wake, 60_000);
+          timer.unref();
+        })
+        .finally(() => {
+          sweep = undefined;
+          if (again) {
+            again = false;
+            wake();
+          }
+        });
+    });
   };
 
   return {
@@ -130,6 +168,7 @@ export function createWebhookDispatcher(options: DispatcherOptions): WebhookDisp
       started = false;
       stopping.abort();
       clearTimeout(timer);
+      await sweep; // it may still start an attempt, which sees the abort at once
       await Promise.allSettled([...inFlight.values()]);
     },
   };

@@ -22,10 +22,10 @@ export interface WebhookApi {
   /** Checks a callback URL against the SSRF policy; returns it normalized. Throws WebhookUrlError. */
   checkCallbackUrl(raw: string): Promise<string>;
   /** A task's deliveries, oldest first. */
-  deliveries(taskId: string): DeliveryView[];
+  deliveries(taskId: string): Promise<DeliveryView[]>;
   /** Queues a delivery again at once (same webhook-id, fresh retry budget); undefined when unknown. */
-  redeliver(taskId: string, deliveryId: string): DeliveryView | undefined;
-  /** Pending deliveries and the age of the oldest, in seconds. */
+  redeliver(taskId: string, deliveryId: string): Promise<DeliveryView | undefined>;
+  /** Pending deliveries and the age of the oldest, in seconds, as last counted (at most 15 s ago while started). */
   pending(): { count: number; oldestAgeSeconds: number | null };
   /** Calls the listener after every recorded attempt. */
   onOutcome(listener: (outcome: DeliveryOutcome) => void): () => void;

@@ -18,6 +18,14 @@ async function submit(server: TestServer, fields: Record<string, string> = {}): 
   return fetch(`${server.url}/tasks`, { method: 'POST', body: form });
 }
 
+/** The metrics text once it matches `ready`: an outcome is recorded just after the receiver answered. */
+async function metricsOnce(server: TestServer, ready: RegExp): Promise<string> {
+  for (const end = Date.now() + 30_000; ; await new Promise((r) => setTimeout(r, 50))) {
+    const text = await (await fetch(`${server.url}/metrics`)).text();
+    if (ready.test(text) || Date.now() > end) return text;
+  }
+}
+
 interface Delivery { id: string; event: string; status: string; attempts: number; last_status_code: number | null; log: Array<{ status_code: number | null; error: string | null }> }
 
 describe('webhooks', () => {
@@ -79,7 +87,7 @@ describe('webhooks', () => {
     expect(hook.received[7]!.id).toBe(events[0]!.id);
     expect((await fetch(`${server.url}/tasks/${identifier}/webhooks/msg_nope/redeliver`, { method: 'POST' })).status).toBe(404);
 
-    const metrics = await (await fetch(`${server.url}/metrics`)).text();
+    const metrics = await metricsOnce(server, /whisper_webhook_deliveries_total\{outcome="delivered"\} 4/);
     expect(metrics).toMatch(/whisper_webhook_deliveries_total\{outcome="delivered"\} 4/);
     expect(metrics).toMatch(/whisper_webhook_deliveries_total\{outcome="retrying"\} 4/);
     expect(metrics).toMatch(/whisper_webhook_pending 0/);
@@ -95,7 +103,7 @@ describe('webhooks', () => {
     expect(log.items.map((d) => [d.event, d.status, d.attempts, d.last_status_code])).toEqual([
       ['task.progress', 'failed', 2, 503], ['task.progress', 'delivered', 1, 200], ['task.completed', 'delivered', 1, 200],
     ]);
-    const metrics = await (await fetch(`${server.url}/metrics`)).text();
+    const metrics = await metricsOnce(server, /whisper_webhook_deliveries_total\{outcome="delivered"\} 2/);
     expect(metrics).toMatch(/whisper_webhook_deliveries_total\{outcome="failed"\} 1/);
   });
 

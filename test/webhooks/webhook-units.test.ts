@@ -4,7 +4,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config.ts';
 import { createIdempotencyStore } from '../../src/db/idempotency-store.ts';
 import type { DatabaseHandle } from '../../src/db/database.ts';
-import { createSqliteTaskStore } from '../../src/db/sqlite-task-store.ts';
+import { createTaskStore } from '../../src/db/task-store.ts';
+import { insertDelivery, listDeliveries } from '../../src/db/webhook-repository.ts';
 import { createAddressPolicy } from '../../src/net/ip-policy.ts';
 import { MAX_RETRY_DELAY_MS, retryDelayMs } from '../../src/webhooks/retry-delay.ts';
 import { createWebhookDispatcher } from '../../src/webhooks/webhook-dispatcher.ts';
@@ -63,26 +64,28 @@ describe('createIdempotencyStore', () => {
   let h: DatabaseHandle;
   beforeEach(async () => {
     h = await memoryDatabase();
-    const tasks = createSqliteTaskStore(h);
-    tasks.insert(newTask('t1', '2030-01-01T00:00:00Z'));
-    tasks.insert(newTask('t2', '2030-01-01T00:00:00Z'));
+    const tasks = createTaskStore(h);
+    await tasks.insert(newTask('t1', '2030-01-01T00:00:00Z'));
+    await tasks.insert(newTask('t2', '2030-01-01T00:00:00Z'));
   });
   afterEach(async () => h.close());
 
-  it('forgets a key once its window has passed, keeps scopes apart, and drops keys of deleted tasks', () => {
+  it('forgets a key once its window has passed, keeps scopes apart, and drops keys of deleted tasks', async () => {
     let now = 1_000_000;
     const store = createIdempotencyStore(h, 60_000, () => now);
-    store.save('a', 'k', { fingerprint: 'f1', taskId: 't1' });
-    store.save('b', 'k', { fingerprint: 'f2', taskId: 't2' });
-    expect(store.find('a', 'k')).toEqual({ fingerprint: 'f1', taskId: 't1' });
-    expect(store.find('b', 'k')).toEqual({ fingerprint: 'f2', taskId: 't2' });
+    await store.save('a', 'k', { fingerprint: 'f1', taskId: 't1' });
+    await store.save('b', 'k', { fingerprint: 'f2', taskId: 't2' });
+    expect(await store.find('a', 'k')).toEqual({ fingerprint: 'f1', taskId: 't1' });
+    expect(await store.find('b', 'k')).toEqual({ fingerprint: 'f2', taskId: 't2' });
     now += 59_999;
-    expect(store.find('a', 'k')).toBeDefined();
+    expect(await store.find('a', 'k')).toBeDefined();
     now += 1;
-    expect(store.find('a', 'k')).toBeUndefined();
-    store.save('c', 'k', { fingerprint: 'f3', taskId: 't1' });
-    createSqliteTaskStore(h).remove('t1');
-    expect(store.find('c', 'k')).toBeUndefined();
+    expect(await store.find('a', 'k')).toBeUndefined();
+    await store.save('c', 'k', { fingerprint: 'f3', taskId: 't1' });
+    await store.save('c', 'k', { fingerprint: 'f4', taskId: 't2' }); // a save replaces the key's record
+    expect(await store.find('c', 'k')).toEqual({ fingerprint: 'f4', taskId: 't2' });
+    await createTaskStore(h).remove('t2');
+    expect(await store.find('c', 'k')).toBeUndefined();
   });
 });
 
@@ -112,11 +115,11 @@ describe('createWebhookDispatcher', () => {
       },
       logger: { debug() {}, info() {}, warn() {}, error: (_fields, message) => void errors.push(message) },
     });
-    const store = withWebhookOutbox(createSqliteTaskStore(h), h, { globalUrl: 'https://hooks.example.com/x', onQueued: () => dispatcher.wake() });
-    h.sqlite.exec('drop table webhook_attempts'); // recording any attempt now fails; the delivery stays pending
+    const store = withWebhookOutbox(createTaskStore(h), h, { globalUrl: 'https://hooks.example.com/x', onQueued: () => dispatcher.wake() });
+    await h.db.schema.dropTable('webhook_attempts').execute(); // recording any attempt now fails; the delivery stays pending
     dispatcher.start();
-    store.insert(newTask('a', '2030-01-01T00:00:00Z'));
-    store.update('a', { status: 'failed' });
+    await store.insert(newTask('a', '2030-01-01T00:00:00Z'));
+    await store.update('a', { status: 'failed' });
     await new Promise((r) => setTimeout(r, 300));
     expect(sends).toBe(1);
     expect(errors).toEqual(['webhook attempt failed unexpectedly; trying again later']);
