@@ -4,7 +4,8 @@ import type { DatabaseHandle } from '../../src/db/database.ts';
 import { createTaskStore } from '../../src/db/task-store.ts';
 import { insertDelivery, listDeliveries } from '../../src/db/webhook-repository.ts';
 import { createWebhookDispatcher, type DispatcherOptions, type WebhookDispatcher } from '../../src/webhooks/webhook-dispatcher.ts';
-import { memoryDatabase, newTask } from '../db/store-fixtures.ts';
+import { newTask } from '../db/store-fixtures.ts';
+import { testEngines } from './engines.ts';
 
 const SECRET = `whsec_${Buffer.alloc(32, 5).toString('base64')}`;
 const quiet = { debug() {}, info() {}, warn() {}, error() {} };
@@ -27,7 +28,7 @@ const network: KyselyPlugin = {
 };
 
 // Two dispatchers on one database stand for two nodes sharing PostgreSQL: each sweeps on its own.
-describe('webhook dispatchers sharing one database', () => {
+describe.each(testEngines())('webhook dispatchers sharing one database on $name', ({ open }) => {
   let h: DatabaseHandle;
   const dispatchers: WebhookDispatcher[] = [];
   const dispatcher = (send: DispatcherOptions['send'], extra: Partial<DispatcherOptions> = {}) => {
@@ -48,7 +49,7 @@ describe('webhook dispatchers sharing one database', () => {
   };
   const delivered = async (taskId: string) => (await listDeliveries(h.db, taskId)).every((d) => d.status === 'delivered');
   beforeEach(async () => {
-    h = await memoryDatabase();
+    h = await open();
   });
   afterEach(async () => {
     for (const d of dispatchers.splice(0)) await d.stop();

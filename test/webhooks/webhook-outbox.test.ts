@@ -6,12 +6,13 @@ import { taskError } from '../../src/tasks/errors.ts';
 import type { TaskStore } from '../../src/tasks/task-service-types.ts';
 import type { WebhookPayload } from '../../src/webhooks/webhook-events.ts';
 import { withWebhookOutbox } from '../../src/webhooks/webhook-outbox.ts';
-import { memoryDatabase, newTask } from '../db/store-fixtures.ts';
+import { newTask } from '../db/store-fixtures.ts';
+import { testEngines } from './engines.ts';
 
 const CALLBACK = 'https://hooks.example.com/task';
 const GLOBAL = 'https://ops.example.com/all';
 
-describe('withWebhookOutbox', () => {
+describe.each(testEngines())('withWebhookOutbox on $name', ({ open }) => {
   let h: DatabaseHandle;
   let queued = 0;
   let ids = 0;
@@ -21,7 +22,7 @@ describe('withWebhookOutbox', () => {
     (await listDeliveries(h.db, taskId)).map((d) => ({ event: d.event, url: d.url, payload: JSON.parse(d.payload) as WebhookPayload }));
 
   beforeEach(async () => {
-    h = await memoryDatabase();
+    h = await open();
     queued = 0;
   });
   afterEach(async () => h.close());

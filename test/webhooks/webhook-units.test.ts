@@ -5,13 +5,13 @@ import { ConfigError, loadConfig } from '../../src/config.ts';
 import { createIdempotencyStore } from '../../src/db/idempotency-store.ts';
 import type { DatabaseHandle } from '../../src/db/database.ts';
 import { createTaskStore } from '../../src/db/task-store.ts';
-import { insertDelivery, listDeliveries } from '../../src/db/webhook-repository.ts';
 import { createAddressPolicy } from '../../src/net/ip-policy.ts';
 import { MAX_RETRY_DELAY_MS, retryDelayMs } from '../../src/webhooks/retry-delay.ts';
 import { createWebhookDispatcher } from '../../src/webhooks/webhook-dispatcher.ts';
 import { withWebhookOutbox } from '../../src/webhooks/webhook-outbox.ts';
 import { sendWebhook } from '../../src/webhooks/webhook-sender.ts';
 import { memoryDatabase, newTask } from '../db/store-fixtures.ts';
+import { testEngines } from './engines.ts';
 
 describe('retryDelayMs', () => {
   it('doubles per failed attempt, keeps between half and all of it, and stops growing at an hour', () => {
@@ -60,10 +60,10 @@ describe('sendWebhook', () => {
   });
 });
 
-describe('createIdempotencyStore', () => {
+describe.each(testEngines())('createIdempotencyStore on $name', ({ open }) => {
   let h: DatabaseHandle;
   beforeEach(async () => {
-    h = await memoryDatabase();
+    h = await open();
     const tasks = createTaskStore(h);
     await tasks.insert(newTask('t1', '2030-01-01T00:00:00Z'));
     await tasks.insert(newTask('t2', '2030-01-01T00:00:00Z'));
