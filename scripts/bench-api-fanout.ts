@@ -34,8 +34,9 @@ async function serveHarness(): Promise<void> {
     result: null, error: null, attempts: 1, owner: null, createdAt: now, startedAt: now, completedAt: null, updatedAt: now,
   };
   const tasks: TaskService = {
-    submit: unused, get: (id) => (id === TASK_ID ? record : undefined), list: unused, cancel: unused, remove: unused, queueInfo: () => undefined, start() {}, stop: async () => {},
-    snapshot: (id) => (id === TASK_ID ? { kind: 'progress', event: { taskId: id, stage: 'transcribing', percentage: 10, message: 'start', timestamp: new Date().toISOString() } } : undefined),
+    submit: unused, get: async (id) => (id === TASK_ID ? record : undefined), progress: async (id) => (id === TASK_ID ? record : undefined),
+    list: unused, cancel: unused, remove: unused, queueInfo: async () => undefined, start: async () => {}, stop: async () => {},
+    snapshot: async (id) => (id === TASK_ID ? { kind: 'progress', event: { taskId: id, stage: 'transcribing', percentage: 10, message: 'start', timestamp: new Date().toISOString() } } : undefined),
   };
   const config = loadConfig({ DATA_DIR: mkdtempSync(path.join(os.tmpdir(), 'bench-fanout-')), MAX_WS_CONNECTIONS: '100000', MAX_WS_CONNECTIONS_PER_TASK: '100000' });
   const silent = () => {};

@@ -4,7 +4,7 @@
 // Plain Node with no dependencies, because it runs before `npm install`.
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -42,8 +42,11 @@ if (!existsSync(stampFile) || readFileSync(stampFile, 'utf8') !== manifestHash) 
 run(process.execPath, [path.join(root, 'scripts/build-web.mjs'), '--if-stale']);
 
 // 2. System tools: ffmpeg decodes everything that is not WAV; espeak-ng makes speech fixtures for tests.
-const wanted = [['ffmpeg', 'ffmpeg'], ...(forTests ? [['espeak-ng', 'espeak-ng']] : [])];
-const missing = wanted.filter(([cmd]) => !has(cmd)).map(([, pkg]) => pkg);
+// PostgreSQL: the task store and cluster tests start a private server (test/helpers/pg-cluster.ts).
+const hasPostgres = () => has('initdb') || (existsSync('/usr/lib/postgresql') && readdirSync('/usr/lib/postgresql')
+  .some((v) => existsSync(path.join('/usr/lib/postgresql', v, 'bin/initdb'))));
+const wanted = [['ffmpeg', 'ffmpeg'], ...(forTests ? [['espeak-ng', 'espeak-ng'], [hasPostgres, 'postgresql']] : [])];
+const missing = wanted.filter(([cmd]) => !(typeof cmd === 'function' ? cmd() : has(cmd))).map(([, pkg]) => pkg);
 if (missing.length > 0) {
   if (process.getuid?.() === 0 && has('apt-get')) {
     log(`installing ${missing.join(', ')} with apt-get`);

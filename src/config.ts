@@ -98,10 +98,17 @@ const EnvSchema = v.object({
   UPLOAD_IDLE_TIMEOUT_MS: int(100, 60_000),
   UPLOAD_MIN_BYTES_PER_SECOND: int(1, 16 * 1024),
   MAX_CONCURRENT_UPLOADS: int(1, 16),
+  // Scale-out (README "Cluster"): PostgreSQL instead of SQLite, and what this node does.
+  DATABASE_URL: v.optional(v.pipe(v.string(), v.trim(), v.regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')), ''),
+  DATABASE_POOL_SIZE: int(1, 10),
+  ROLE: v.optional(v.picklist(['all', 'api', 'worker'], 'must be all, api or worker'), 'all'),
+  MEDIA_DIR: v.optional(v.pipe(v.string(), v.minLength(1)), ''),
+  LEASE_TIMEOUT_MS: int(1000, 30_000),
+  NODE_NAME: v.optional(v.pipe(v.string(), v.trim(), v.maxLength(100, 'must be at most 100 characters')), ''),
 });
 
 /** The parsed, frozen configuration. */
-export type Config = Readonly<v.InferOutput<typeof EnvSchema> & { DATA_DIR: string; MODELS_DIR: string }>;
+export type Config = Readonly<v.InferOutput<typeof EnvSchema> & { DATA_DIR: string; MODELS_DIR: string; MEDIA_DIR: string }>;
 
 /** Thrown when the environment holds a bad value; the message is one line naming the variable. */
 export class ConfigError extends Error {}
@@ -120,6 +127,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (result.output.WEBHOOK_URL !== '' && result.output.WEBHOOK_SECRET === '') {
     throw new ConfigError('Invalid configuration: WEBHOOK_URL is set but WEBHOOK_SECRET is not; webhooks are always signed (WEBHOOK_SECRET=whsec_...).');
   }
+  if (result.output.ROLE !== 'all' && result.output.DATABASE_URL === '') {
+    throw new ConfigError(`Invalid configuration: ROLE=${result.output.ROLE} needs DATABASE_URL: separate api and worker nodes share one PostgreSQL database (SQLite serves one process).`);
+  }
   const dataDir = path.resolve(result.output.DATA_DIR);
-  return Object.freeze({ ...result.output, DATA_DIR: dataDir, MODELS_DIR: path.join(dataDir, 'models') });
+  const mediaDir = path.resolve(result.output.MEDIA_DIR || path.join(dataDir, 'uploads'));
+  return Object.freeze({ ...result.output, DATA_DIR: dataDir, MODELS_DIR: path.join(dataDir, 'models'), MEDIA_DIR: mediaDir });
 }

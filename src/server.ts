@@ -4,12 +4,14 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { serve } from '@hono/node-server';
 import type { Config } from './config.ts';
-import { databaseFile, openDatabase, type DatabaseHandle } from './db/database.ts';
+import { databaseFile, openDatabase, openPostgres, type DatabaseHandle } from './db/database.ts';
 import { createMediaRemover } from './db/media-files.ts';
 import { DIARIZATION_DOWNLOAD, resolveDiarization } from './diarization-models.ts';
 import { migrateToLatest } from './db/migrate.ts';
-import { createSqliteRetentionStore } from './db/retention-store.ts';
-import { createSqliteTaskStore } from './db/sqlite-task-store.ts';
+import { createRetentionStore } from './db/retention-store.ts';
+import { createTaskStore } from './db/task-store.ts';
+import { joinCluster, type ClusterNode } from './cluster/cluster-node.ts';
+import { createRosterEngine, startHeartbeat } from './cluster/roster.ts';
 import { createWorkerPool } from './engine/worker-pool.ts';
 import type { WorkerPoolOptions } from './engine/worker-pool-options.ts';
 import { createEventBus } from './events/event-bus.ts';
@@ -53,11 +55,19 @@ export interface RunningServer {
   close(graceMs?: number): Promise<void>;
 }
 
-/** Composition root: config → db → migrations → bus → workers → task service → HTTP/WS → listen → start. */
+/** Paths a worker node (ROLE=worker) serves: it is reached for health and metrics only. */
+const WORKER_NODE_PATHS = /^\/(health\/(live|ready)|metrics)\/?$/;
+
+/**
+ * Composition root: config → db → migrations → bus → workers → task service → HTTP/WS → listen → start.
+ * With DATABASE_URL the node joins a cluster on PostgreSQL: ROLE=api runs no workers, ROLE=worker
+ * serves only health and metrics, and ROLE=all does both (src/cluster).
+ */
 export async function startServer(config: Config, overrides: ServerOverrides = {}): Promise<RunningServer> {
   const logger = overrides.logger ?? createLogger(config);
-  mkdirSync(path.join(config.DATA_DIR, 'uploads'), { recursive: true });
-  const db = openDatabase(databaseFile(config.DATA_DIR));
+  mkdirSync(config.MEDIA_DIR, { recursive: true });
+  const clustered = config.DATABASE_URL !== '';
+  const db = clustered ? openPostgres(config.DATABASE_URL, config.DATABASE_POOL_SIZE) : openDatabase(databaseFile(config.DATA_DIR));
   try {
     const applied = await migrateToLatest(db.db);
     if (applied.length > 0) logger.info({ migrations: applied }, 'database migrated');
@@ -74,30 +84,46 @@ export async function startServer(config: Config, overrides: ServerOverrides = {
   }
   const models = createModelCatalog(config);
   // One pool per model in use (WHISPER_MODELS), the default's started now; see src/models/model-router.ts.
-  const transcriber = overrides.transcriber ?? createModelRouter({
+  const rosterStaleMs = Math.max(3 * 2000, config.LEASE_TIMEOUT_MS);
+  const transcriber = overrides.transcriber ?? (config.ROLE === 'api' ? createRosterEngine(db, rosterStaleMs, (error) => logger.warn({ err: error }, 'could not read the worker nodes')) : createModelRouter({
     catalog: models, workers: config.WORKERS, budgetBytes: config.MODEL_MEMORY_BYTES,
     createPool: (model) => createPool({ ...config, WHISPER_MODEL: model.path }, logger, { diarization: diarization.options ?? undefined, ...overrides.pool }),
     log: (level, message, fields) => logger[level](fields, message),
-  });
+  }));
   const canDiarize = overrides.canDiarize ?? diarization.available;
   const canVad = overrides.canVad ?? resolveVadPath(config).exists;
   const webhooks = createWebhookService({ h: db, config, logger });
+  // One process on its own SQLite file is the only writer of its rows; cluster nodes are not.
+  const store = webhooks.wrapStore(createTaskStore(db, { soleWriter: !clustered }));
+  let cluster: ClusterNode | undefined;
+  if (clustered) {
+    cluster = joinCluster({ h: db, config, bus, store, log: (error, what) => logger.warn({ err: error }, `cluster: ${what} failed`) });
+    await cluster.ready;
+    logger.info({ node: cluster.nodeId, role: config.ROLE }, 'joined the cluster');
+  }
   const tasks = createTaskService({
-    store: webhooks.wrapStore(createSqliteTaskStore(db)), bus, transcriber, config, logger,
-    deleteMedia: createMediaRemover(config.DATA_DIR),
+    store, bus, transcriber, config, logger, shared: cluster?.shared,
+    deleteMedia: createMediaRemover(config.DATA_DIR, config.MEDIA_DIR),
   });
+  const stopHeartbeat = clustered && config.ROLE !== 'api'
+    ? startHeartbeat(db, cluster!.nodeId, transcriber, (error) => logger.warn({ err: error }, 'could not write this node\'s heartbeat'))
+    : undefined;
   const created = createApp({ config, tasks, bus, engine: transcriber, dbReady: db.isOpen, logger, webhooks,
     idempotency: createIdempotencyStore(db, config.IDEMPOTENCY_TTL_HOURS * 3_600_000), models, canDiarize, canVad });
   const retention = createRetention({
-    store: createSqliteRetentionStore(db), dataDir: config.DATA_DIR, logger,
+    store: createRetentionStore(db), uploadsDir: config.MEDIA_DIR, logger,
     mediaRetentionHours: config.MEDIA_RETENTION_HOURS, resultRetentionDays: config.RESULT_RETENTION_DAYS,
-    removeTask: (id) => tasks.remove(id), deleteMedia: createMediaRemover(config.DATA_DIR),
+    removeTask: (id) => tasks.remove(id), deleteMedia: createMediaRemover(config.DATA_DIR, config.MEDIA_DIR),
   });
-  const gate = createDrainGate(created.app.fetch);
+  const fetch: typeof created.app.fetch = config.ROLE === 'worker'
+    ? (request, ...rest) => (WORKER_NODE_PATHS.test(new URL(request.url).pathname) ? created.app.fetch(request, ...rest)
+      : Response.json({ error_code: 'NOT_SERVED_HERE', message: 'This is a worker node (ROLE=worker): it serves /health/live, /health/ready and /metrics only. Send API requests to an api node.' }, { status: 404 }))
+    : created.app.fetch;
+  const gate = createDrainGate(fetch);
 
   const server = await listen(gate.fetch, config.HOST, config.PORT, requestTimeoutMs(config));
   created.injectWebSocket(server);
-  tasks.start();
+  await tasks.start();
   webhooks.start();
   retention.start();
   const port = (server.address() as AddressInfo).port;
@@ -112,11 +138,13 @@ export async function startServer(config: Config, overrides: ServerOverrides = {
     created.closeSockets(1001, 'server shutting down');
     await Promise.all([tasks.stop(graceMs), retention.stop()]);
     await webhooks.stop(); // deliveries in flight stay pending and go out after the next start
+    await stopHeartbeat?.();
+    await cluster?.close();
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     server.closeAllConnections();
     await closed;
     if (!overrides.transcriber) await transcriber.close();
-    checkpoint(db.sqlite, logger);
+    if (db.sqlite) checkpoint(db.sqlite, logger);
     await db.close();
     logger.info({}, 'stopped');
   };
@@ -130,7 +158,7 @@ export async function startServer(config: Config, overrides: ServerOverrides = {
 }
 
 /** Folds the WAL into the database file so a stopped server leaves one self-contained file. */
-function checkpoint(sqlite: DatabaseHandle['sqlite'], logger: Logger): void {
+function checkpoint(sqlite: NonNullable<DatabaseHandle['sqlite']>, logger: Logger): void {
   try {
     sqlite.pragma('wal_checkpoint(TRUNCATE)');
   } catch (error) {

@@ -1,15 +1,21 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
-import { Kysely, SqliteDialect } from 'kysely';
+import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import pg from 'pg';
 import type { Database } from './tables.ts';
 
-/** The open database: Kysely for building queries and migrating, the raw handle for synchronous execution. */
+/** Which engine a handle talks to; every difference between the two is decided from this (see src/db/dialect.ts). */
+export type DialectName = 'sqlite' | 'postgres';
+
+/** An open database: Kysely for every query, on SQLite (embedded, one process) or PostgreSQL (shared by a cluster). */
 export interface DatabaseHandle {
   db: Kysely<Database>;
-  sqlite: BetterSqlite3.Database;
-  /** A prepared statement for this SQL text, prepared once and reused. */
-  statement(sqlText: string): BetterSqlite3.Statement<unknown[]>;
+  dialect: DialectName;
+  /** The better-sqlite3 handle (SQLite only): pragmas and the WAL checkpoint at shutdown. */
+  sqlite?: BetterSqlite3.Database;
+  /** The pg pool (PostgreSQL only): LISTEN needs a connection of its own, taken from it. */
+  pgPool?: pg.Pool;
   /** True until close() has run. */
   isOpen(): boolean;
   close(): Promise<void>;
@@ -27,21 +33,41 @@ export function openDatabase(file: string): DatabaseHandle {
   sqlite.pragma('foreign_keys = ON');
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
   let open = true;
-  const statements = new Map<string, BetterSqlite3.Statement<unknown[]>>();
   return {
     db,
+    dialect: 'sqlite',
     sqlite,
-    statement(sqlText) {
-      let stmt = statements.get(sqlText);
-      if (!stmt) statements.set(sqlText, (stmt = sqlite.prepare<unknown[]>(sqlText)));
-      return stmt;
-    },
     isOpen: () => open && sqlite.open,
     async close() {
       if (!open) return;
       open = false;
       // Kysely's destroy closes the better-sqlite3 handle it was given.
       await db.destroy();
+    },
+  };
+}
+
+// BIGINT (ms since the epoch, counts) comes back from pg as a string by default; every bigint this
+// service stores fits in a double's 53 bits, so it is read as a number.
+pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
+
+/** Connects to PostgreSQL (DATABASE_URL); `maxConnections` bounds the pool of this process. */
+export function openPostgres(url: string, maxConnections = 10): DatabaseHandle {
+  const pool = new pg.Pool({ connectionString: url, max: maxConnections });
+  // An idle client that loses its server (restart, network) emits 'error' on the pool; without a
+  // listener that would be an uncaught exception. The next query gets a fresh connection.
+  pool.on('error', () => {});
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  let open = true;
+  return {
+    db,
+    dialect: 'postgres',
+    pgPool: pool,
+    isOpen: () => open,
+    async close() {
+      if (!open) return;
+      open = false;
+      await db.destroy(); // ends the pool
     },
   };
 }

@@ -9,11 +9,12 @@ const inside = (parent: string, child: string) => {
 
 /**
  * Returns a function that deletes a task's media file, its upload folder (`uploads/<dir>/media.ext`)
- * and any `uploads/<taskId>` folder. It never touches anything outside DATA_DIR, whatever the row says.
+ * and any `uploads/<taskId>` folder. It never touches anything outside DATA_DIR and MEDIA_DIR
+ * (`uploadsDir`, DATA_DIR/uploads by default), whatever the row says.
  */
-export function createMediaRemover(dataDir: string): (task: Pick<TaskRecord, 'id' | 'mediaPath'>) => Promise<void> {
+export function createMediaRemover(dataDir: string, uploadsDir = path.join(dataDir, 'uploads')): (task: Pick<TaskRecord, 'id' | 'mediaPath'>) => Promise<void> {
   const root = path.resolve(dataDir);
-  const uploads = path.join(root, 'uploads');
+  const uploads = path.resolve(uploadsDir);
   return async (task) => {
     const targets: string[] = [];
     if (task.mediaPath) {

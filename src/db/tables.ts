@@ -24,6 +24,11 @@ export interface TaskRow {
   started_at: string | null;
   completed_at: string | null;
   updated_at: string;
+  /** The node running the task (ROLE=worker), and until when its lease holds (ms since the epoch). */
+  lease_owner: Generated<string | null>;
+  lease_expires_ms: Generated<number | null>;
+  /** 1 once any node has asked the running task to stop. */
+  cancel_requested: Generated<number>;
 }
 
 /** A row of `segments`: one transcript segment of a running task, saved as it arrives. */
@@ -33,8 +38,17 @@ export interface SegmentRow {
   json: string; // JSON Segment
 }
 
+/** A row of `cluster_nodes`: a worker node's last heartbeat. */
+export interface ClusterNodeRow {
+  node_id: string;
+  ready_workers: number;
+  state: string; // JSON NodeState (src/cluster/roster.ts)
+  seen_ms: number;
+}
+
 /** The schema Kysely checks queries against. */
 export interface Database {
+  cluster_nodes: ClusterNodeRow;
   tasks: TaskRow;
   segments: SegmentRow;
   task_webhooks: TaskWebhookRow;

@@ -16,7 +16,7 @@ export const LIGHT_COLUMNS = [
 ] as const satisfies ReadonlyArray<keyof TaskRow>;
 
 /** A row read without its result. */
-export type LightTaskRow = Omit<SelectedTaskRow, 'result'>;
+export type LightTaskRow = Pick<SelectedTaskRow, (typeof LIGHT_COLUMNS)[number]>;
 
 /** The columns a progress poll reads: a third of the row, and no JSON to parse. */
 export const PROGRESS_COLUMNS = [
@@ -40,10 +40,9 @@ export function rowToProgress(row: ProgressTaskRow): TaskProgress {
 
 /**
  * Maps a row to a TaskRecord. `result` is an own enumerable getter (so spreading and JSON still
- * see it) that parses the JSON on first access, reading the column with `loadResult` when the row
- * was selected without it.
+ * see it) that parses the JSON on first access: most readers never touch it.
  */
-export function rowToRecord(row: LightTaskRow & { result?: string | null }, loadResult?: (id: string) => string | null): TaskRecord {
+export function rowToRecord(row: LightTaskRow & { result: string | null }): TaskRecord {
   let parsed: TranscriptResult | null | undefined;
   return {
     id: row.id,
@@ -59,7 +58,7 @@ export function rowToRecord(row: LightTaskRow & { result?: string | null }, load
     languageProbability: row.language_probability,
     get result(): TranscriptResult | null {
       if (parsed === undefined) {
-        const json = row.result !== undefined ? row.result : (loadResult?.(row.id) ?? null);
+        const json = row.result;
         parsed = json === null ? null : (JSON.parse(json) as TranscriptResult);
       }
       return parsed;

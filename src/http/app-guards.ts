@@ -9,7 +9,6 @@ import { httpMetricsMiddleware } from './metrics-routes.ts';
 import { queueLimitMiddleware } from './queue-limit.ts';
 import { createRateLimiter, rateLimitMiddleware } from './rate-limit.ts';
 import { requestLog } from './request-log.ts';
-import { progressReader } from './tasks-routes.ts';
 
 const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
 
@@ -50,5 +49,5 @@ export function installGuards(app: Hono<AppEnv>, deps: AppDeps, keys: ApiKeys, m
   app.use('/tasks', queueLimit);
   app.use('/v1/audio/*', queueLimit);
   // The owner check reads only the narrow progress row: it runs before every poll when keys are on.
-  app.use('/tasks/:id/*', ownerGuard({ get: progressReader(deps.tasks) }));
+  app.use('/tasks/:id/*', ownerGuard({ get: (id) => deps.tasks.progress(id) }));
 }

@@ -13,12 +13,12 @@ export interface LiveFields {
  * percentage (written at most once a second); the service's in-memory step adds the stage's own
  * progress and the estimate while it runs, and the queue gives the estimate while it waits.
  */
-export function liveFields(task: Pick<TaskRecord, 'id' | 'status' | 'stage' | 'percentage'>, tasks: Pick<TaskService, 'liveProgress' | 'queueInfo'>): LiveFields {
+export async function liveFields(task: Pick<TaskRecord, 'id' | 'status' | 'stage' | 'percentage'>, tasks: Pick<TaskService, 'liveProgress' | 'queueInfo'>): Promise<LiveFields> {
   switch (task.status) {
     case 'completed':
       return { stage_progress: 100, eta_seconds: 0 };
     case 'queued': {
-      const eta = tasks.queueInfo(task.id)?.etaSeconds;
+      const eta = (await tasks.queueInfo(task.id))?.etaSeconds;
       return { stage_progress: 0, eta_seconds: eta === undefined || eta === null ? null : Math.round(eta) };
     }
     case 'processing': {

@@ -13,16 +13,16 @@ const UNKNOWN_RETRY_SECONDS = 30;
  * Seconds until the queue probably has room again: the newest queued task's ETA spread over the
  * tasks ahead of it, which is about how often one of them leaves the queue.
  */
-export function queueRetryAfter(tasks: Pick<TaskService, 'list' | 'queueInfo'>, depth: number): number {
-  const newest = tasks.list({ status: 'queued', limit: 1, offset: 0 }).items[0];
-  const eta = newest ? tasks.queueInfo(newest.id)?.etaSeconds ?? null : null;
+export async function queueRetryAfter(tasks: Pick<TaskService, 'list' | 'queueInfo'>, depth: number): Promise<number> {
+  const newest = (await tasks.list({ status: 'queued', limit: 1, offset: 0 })).items[0];
+  const eta = newest ? (await tasks.queueInfo(newest.id))?.etaSeconds ?? null : null;
   if (eta === null || depth <= 0) return UNKNOWN_RETRY_SECONDS;
   return Math.min(MAX_RETRY_SECONDS, Math.max(MIN_RETRY_SECONDS, Math.ceil(eta / depth)));
 }
 
 /** Tasks waiting for a worker now. */
-export function queueDepth(tasks: Pick<TaskService, 'list'>): number {
-  return tasks.list({ status: 'queued', limit: 1, offset: 0 }).total;
+export async function queueDepth(tasks: Pick<TaskService, 'list'>): Promise<number> {
+  return (await tasks.list({ status: 'queued', limit: 1, offset: 0 })).total;
 }
 
 /**
@@ -32,9 +32,9 @@ export function queueDepth(tasks: Pick<TaskService, 'list'>): number {
 export function queueLimitMiddleware(tasks: Pick<TaskService, 'list' | 'queueInfo'>, maxQueued: number): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     if (c.req.method !== 'POST') return next();
-    const depth = queueDepth(tasks);
+    const depth = await queueDepth(tasks);
     if (depth < maxQueued) return next();
-    const retryAfter = queueRetryAfter(tasks, depth);
+    const retryAfter = await queueRetryAfter(tasks, depth);
     return refuse(c, {
       status: 429,
       code: 'QUEUE_FULL',

@@ -22,9 +22,9 @@ export const ResultQuerySchema = v.object({
  * GET /tasks/:id/result?format=json|verbose_json|text|srt|vtt|tsv[&download=1][&max_line_chars=N][&max_lines=N]:
  * 400 for an unknown format or option, 409 TASK_NOT_COMPLETED until the task is completed.
  */
-export function resultHandler(find: (id: string) => TaskRecord) {
-  return (c: Context<AppEnv>) => {
-    const task = find(c.req.param('id') ?? '');
+export function resultHandler(find: (id: string) => Promise<TaskRecord>) {
+  return async (c: Context<AppEnv>) => {
+    const task = await find(c.req.param('id') ?? '');
     const raw = c.req.query();
     rejectUnknownFields(raw, QUERY_FIELDS, 'query parameter');
     const query = parseInput(ResultQuerySchema, raw);

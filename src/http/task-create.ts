@@ -42,7 +42,7 @@ export async function readMediaUpload(c: Context<AppEnv>, deps: AppDeps, allowed
   const body = incoming ?? (c.req.raw.body ? Readable.fromWeb(c.req.raw.body as import('node:stream/web').ReadableStream) : Readable.from([]));
   try {
     return await receiveUpload(body, { 'content-type': c.req.header('content-type') }, {
-      uploadsDir: path.join(deps.config.DATA_DIR, 'uploads'),
+      uploadsDir: deps.config.MEDIA_DIR,
       maxBytes: max,
       allowedFields,
       watch: (fail) => watchUploadPace(deps.config, fail),

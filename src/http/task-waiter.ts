@@ -30,9 +30,12 @@ export function waitForTask(deps: Pick<AppDeps, 'bus' | 'tasks'>, taskId: string
     deps.bus.on('task.failed', (e) => e.taskId === taskId && settle({ ok: false, error: e.error })),
     deps.bus.on('task.deleted', (e) => e.taskId === taskId && settle({ ok: false, error: taskError('CANCELLED', 'the task was deleted while a request waited for it') })),
   );
-  const now = deps.tasks.get(taskId);
-  if (now?.status === 'completed' && now.result) settle({ ok: true, result: now.result });
-  else if ((now?.status === 'failed' || now?.status === 'cancelled') && now.error) settle({ ok: false, error: now.error });
-  else if (!now) settle({ ok: false, error: taskError('CANCELLED', 'the task no longer exists') });
+  // Subscribed first: an end that happens while the row is read settles from the bus, and the read
+  // finds an end that happened before. The first to settle wins.
+  deps.tasks.get(taskId).then((now) => {
+    if (now?.status === 'completed' && now.result) settle({ ok: true, result: now.result });
+    else if ((now?.status === 'failed' || now?.status === 'cancelled') && now.error) settle({ ok: false, error: now.error });
+    else if (!now) settle({ ok: false, error: taskError('CANCELLED', 'the task no longer exists') });
+  }, (error: unknown) => settle({ ok: false, error: taskError('PROCESSING_FAILED', `could not read the task: ${String(error)}`) }));
   return { done, stop: () => settle({ ok: false, error: taskError('CANCELLED', 'the client stopped waiting') }) };
 }

@@ -22,47 +22,41 @@ export const ListQuerySchema = v.object({
 
 const ENDED = new Set<TaskRecord['status']>(['completed', 'failed', 'cancelled']);
 
-/** The service's narrow progress read, or its full get() when it has none. */
-export function progressReader(tasks: Pick<TaskService, 'get' | 'progress'>): (id: string) => TaskProgress | undefined {
-  return tasks.progress ? (id) => tasks.progress!(id) : (id) => tasks.get(id);
-}
-
 /** Routes under /tasks: create, list, read, progress, result, cancel, delete. */
 export function taskRoutes(deps: AppDeps): Hono<AppEnv> {
   const routes = new Hono<AppEnv>();
   const links = (c: Context<AppEnv>, id: string) => taskLinks(linkBase(c, deps.config), id);
   const notFound = (id: string) => new AppError(404, 'TASK_NOT_FOUND', `No task with id "${id.slice(0, 100)}".`);
-  const find = (id: string): TaskRecord => {
-    const task = deps.tasks.get(id);
+  const find = async (id: string): Promise<TaskRecord> => {
+    const task = await deps.tasks.get(id);
     if (!task) throw notFound(id);
     return task;
   };
-  // Polling is the hottest route: it reads only the columns its answer holds when the service can.
-  const readProgress = progressReader(deps.tasks);
+  // Polling is the hottest route: it reads only the columns its answer holds.
   const progressBodies = new WeakMap<TaskProgress, string>();
 
   routes.post('/', withUrlIngest(deps, createTaskHandler(deps)));
 
-  routes.get('/', (c) => {
+  routes.get('/', async (c) => {
     const raw = c.req.query();
     rejectUnknownFields(raw, ['limit', 'offset', 'status'], 'query parameter');
     const query = parseInput(ListQuerySchema, raw);
     // With API keys on, a key sees only its own tasks.
-    const { items, total } = deps.tasks.list({ ...query, owner: c.get('owner') ?? undefined });
+    const { items, total } = await deps.tasks.list({ ...query, owner: c.get('owner') ?? undefined });
     const nextOffset = query.offset + items.length < total ? query.offset + items.length : null;
     return c.json({ items: items.map((t) => taskSummaryJson(t, links(c, t.id))), total, limit: query.limit, offset: query.offset, next_offset: nextOffset });
   });
 
-  routes.get('/:id', (c) => {
-    const task = find(c.req.param('id'));
-    const queue = task.status === 'queued' ? deps.tasks.queueInfo(task.id) : undefined;
-    const partialSegments = task.status === 'processing' ? deps.tasks.partialSegments?.(task.id) : undefined;
-    return c.json({ ...taskDetailJson(task, links(c, task.id), { queue, partialSegments }), ...liveFields(task, deps.tasks) });
+  routes.get('/:id', async (c) => {
+    const task = await find(c.req.param('id'));
+    const queue = task.status === 'queued' ? await deps.tasks.queueInfo(task.id) : undefined;
+    const partialSegments = task.status === 'processing' ? await deps.tasks.partialSegments?.(task.id) : undefined;
+    return c.json({ ...taskDetailJson(task, links(c, task.id), { queue, partialSegments }), ...(await liveFields(task, deps.tasks)) });
   });
 
-  routes.get('/:id/progress', (c) => {
+  routes.get('/:id/progress', async (c) => {
     const id = c.req.param('id');
-    const task = readProgress(id);
+    const task = await deps.tasks.progress(id);
     if (!task) throw notFound(id);
     // A store that keeps polled rows hands out the same frozen object until the task changes:
     // serialize that once. Anything else might change in place, so it is serialized every time.
@@ -72,13 +66,13 @@ export function taskRoutes(deps: AppDeps): Hono<AppEnv> {
       if (Object.isFrozen(task)) progressBodies.set(task, body);
     }
     // A fresh headers object each time: @hono/node-server adds Content-Length to the one it is given.
-    return c.body(withLiveFields(body, liveFields(task, deps.tasks)), 200, { 'Content-Type': 'application/json' });
+    return c.body(withLiveFields(body, await liveFields(task, deps.tasks)), 200, { 'Content-Type': 'application/json' });
   });
 
   routes.get('/:id/result', resultHandler(find));
 
   routes.post('/:id/cancel', async (c) => {
-    const before = find(c.req.param('id'));
+    const before = await find(c.req.param('id'));
     if (before.status === 'completed' || before.status === 'failed') {
       throw new AppError(409, 'TASK_ALREADY_FINISHED', `The task is already ${before.status} and cannot be cancelled.`, progressJson(before));
     }

@@ -61,7 +61,7 @@ export function createUrlTaskHandler(deps: AppDeps) {
     const identity = { route: 'POST /tasks (url)', fields: body };
     const earlier = await replayOf(c, deps, identity);
     if (earlier) return acceptedResponse(c, deps, earlier);
-    const dir = path.join(deps.config.DATA_DIR, 'uploads', randomUUID());
+    const dir = path.join(deps.config.MEDIA_DIR, randomUUID());
     await mkdir(dir, { recursive: true });
     try {
       const fetched = await fetchToFile(url.trim(), path.join(dir, 'media'), {

@@ -13,7 +13,7 @@ export const DEFAULT_WEB_DIST = path.resolve(path.dirname(fileURLToPath(import.m
 
 /** What the web routes need: the built page, and a task's media for the player. */
 export interface WebRouteDeps {
-  tasks: { get(id: string): Pick<TaskRecord, 'fileName' | 'mediaPath'> | undefined };
+  tasks: { get(id: string): Promise<Pick<TaskRecord, 'fileName' | 'mediaPath'> | undefined> };
   webDist?: string;
 }
 
@@ -114,7 +114,7 @@ export function createWebRoutes(deps: WebRouteDeps): Hono {
   });
 
   app.get('/tasks/:id/media', async (c) => {
-    const task = deps.tasks.get(c.req.param('id'));
+    const task = await deps.tasks.get(c.req.param('id'));
     if (!task) return c.json(errorBody('TASK_NOT_FOUND', 'No task with this id.'), 404);
     const gone = () => c.json(errorBody('MEDIA_DELETED', "This task's media file has been deleted."), 410);
     if (!task.mediaPath) return gone();

@@ -44,7 +44,13 @@ export interface AppMetrics {
 export function createAppMetrics(deps: AppMetricsDeps): AppMetrics {
   const clock = deps.clock ?? Date.now;
   const registry = createMetricsRegistry();
-  const count = (status: TaskStatus) => deps.tasks.list({ status, limit: 1, offset: 0 }).total;
+  // Read from the database before each render (the gauges below only report them).
+  let counts = new Map<TaskStatus, number>();
+  const refreshCounts = async () => {
+    const totals = await Promise.all(STATUSES.map(async (status) => [status, (await deps.tasks.list({ status, limit: 1, offset: 0 })).total] as const));
+    counts = new Map(totals);
+  };
+  const count = (status: TaskStatus) => counts.get(status) ?? 0;
   let disk: Awaited<ReturnType<DiskMeasure>> | null = null;
   let diskAt = -Infinity;
 
@@ -91,7 +97,7 @@ export function createAppMetrics(deps: AppMetricsDeps): AppMetrics {
       record(seconds);
     },
     async render() {
-      await refreshDisk();
+      await Promise.all([refreshDisk(), refreshCounts()]);
       return registry.render();
     },
     close() {

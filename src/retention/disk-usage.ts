@@ -17,8 +17,8 @@ const isMissing = (error: unknown) => (error as NodeJS.ErrnoException).code === 
  * Measures what DATA_DIR holds (apparent sizes; links are not followed). Files that vanish while
  * it walks, as retention or a cancelled upload removes them, simply no longer count.
  */
-export async function measureDiskUsage(dataDir: string): Promise<DiskUsage> {
-  const uploads = await sumTree(path.join(dataDir, 'uploads'));
+export async function measureDiskUsage(dataDir: string, uploadsDir = path.join(dataDir, 'uploads')): Promise<DiskUsage> {
+  const uploads = await sumTree(uploadsDir);
   const db = databaseFile(dataDir);
   let databaseBytes = 0;
   for (const file of [db, `${db}-wal`, `${db}-shm`]) databaseBytes += (await sizeOf(file)) ?? 0;

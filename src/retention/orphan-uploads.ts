@@ -8,7 +8,7 @@ export interface OrphanSweepOptions {
   /** Entries touched more recently than this are left alone: an upload may still be arriving. */
   minAgeMs: number;
   /** Takes a snapshot of the rows: the returned check is true when a task refers to an entry (absolute path under uploads/). */
-  referenceCheck(): (entry: string) => boolean;
+  referenceCheck(): Promise<(entry: string) => Promise<boolean>>;
   logger: { info: (fields: object, message: string) => void };
 }
 
@@ -26,20 +26,20 @@ export async function removeOrphanUploads(options: OrphanSweepOptions): Promise<
     if (isMissing(error)) return 0; // no upload has ever been stored
     throw error;
   }
-  const referenced = options.referenceCheck();
+  const referenced = await options.referenceCheck();
   const stale: Array<{ name: string; ageMs: number }> = [];
   for (const name of names) {
-    if (referenced(path.join(options.uploadsDir, name))) continue;
+    if (await referenced(path.join(options.uploadsDir, name))) continue;
     const touched = await lastWrite(path.join(options.uploadsDir, name));
     if (touched !== null && options.nowMs - touched >= options.minAgeMs) stale.push({ name, ageMs: options.nowMs - touched });
   }
   if (stale.length === 0) return 0;
   // Asked again right before deleting: a row may have been inserted while the folders were examined.
-  const stillReferenced = options.referenceCheck();
+  const stillReferenced = await options.referenceCheck();
   let removed = 0;
   for (const { name, ageMs } of stale) {
     const entry = path.join(options.uploadsDir, name);
-    if (stillReferenced(entry)) continue;
+    if (await stillReferenced(entry)) continue;
     await rm(entry, { recursive: true, force: true });
     removed += 1;
     options.logger.info({ entry: name, ageMs }, 'removed an upload no task refers to');

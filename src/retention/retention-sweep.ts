@@ -4,18 +4,18 @@ import { removeOrphanUploads } from './orphan-uploads.ts';
 const HOUR_MS = 60 * 60 * 1000;
 const DAY_MS = 24 * HOUR_MS;
 
-/** The queries retention needs; implemented over SQLite in src/db/retention-store.ts. Synchronous, as better-sqlite3 is. */
+/** The queries retention needs; implemented in src/db/retention-store.ts. */
 export interface RetentionStore {
   /** Finished (completed, failed, cancelled) tasks that still have media and ended before `cutoff` (ISO), oldest first. */
-  expiredMedia(cutoff: string, limit: number): Array<{ id: string; mediaPath: string }>;
+  expiredMedia(cutoff: string, limit: number): Promise<Array<{ id: string; mediaPath: string }>>;
   /** Ids of finished tasks that ended before `cutoff` (ISO), oldest first. */
-  expiredTasks(cutoff: string, limit: number): string[];
+  expiredTasks(cutoff: string, limit: number): Promise<string[]>;
   /** Sets media_path to null if the task is still finished; false otherwise. */
-  forgetMedia(id: string): boolean;
-  isFinished(id: string): boolean;
-  hasTask(id: string): boolean;
+  forgetMedia(id: string): Promise<boolean>;
+  isFinished(id: string): Promise<boolean>;
+  hasTask(id: string): Promise<boolean>;
   /** Every media path a task row still refers to. */
-  mediaPaths(): string[];
+  mediaPaths(): Promise<string[]>;
 }
 
 /** One log method, pino's argument order. */
@@ -24,7 +24,8 @@ type LogFn = (fields: object, message: string) => void;
 /** What one sweep needs. */
 export interface RetentionSweepDeps {
   store: RetentionStore;
-  dataDir: string;
+  /** MEDIA_DIR: where uploads live. */
+  uploadsDir: string;
   /** 0 keeps media for ever. */
   mediaRetentionHours: number;
   /** 0 keeps results for ever. */
@@ -60,10 +61,10 @@ export async function sweepRetention(deps: RetentionSweepDeps, nowMs: number): P
 
   if (deps.resultRetentionDays > 0) {
     const cutoff = new Date(nowMs - deps.resultRetentionDays * DAY_MS).toISOString();
-    for (let ids = store.expiredTasks(cutoff, batch); ids.length > 0; ids = store.expiredTasks(cutoff, batch)) {
+    for (let ids = await store.expiredTasks(cutoff, batch); ids.length > 0; ids = await store.expiredTasks(cutoff, batch)) {
       let removed = 0;
       for (const id of ids) {
-        if (!store.isFinished(id)) continue;
+        if (!(await store.isFinished(id))) continue;
         if (await deps.removeTask(id)) removed += 1;
       }
       summary.tasksDeleted += removed;
@@ -73,12 +74,12 @@ export async function sweepRetention(deps: RetentionSweepDeps, nowMs: number): P
 
   if (deps.mediaRetentionHours > 0) {
     const cutoff = new Date(nowMs - deps.mediaRetentionHours * HOUR_MS).toISOString();
-    for (let rows = store.expiredMedia(cutoff, batch); rows.length > 0; rows = store.expiredMedia(cutoff, batch)) {
+    for (let rows = await store.expiredMedia(cutoff, batch); rows.length > 0; rows = await store.expiredMedia(cutoff, batch)) {
       let forgotten = 0;
       for (const row of rows) {
         // The row forgets the file first: should the deletion fail, the folder is then an orphan
         // and the orphan pass removes it later, instead of a row pointing at a half-deleted folder.
-        if (!store.forgetMedia(row.id)) continue;
+        if (!(await store.forgetMedia(row.id))) continue;
         forgotten += 1;
         await deps.deleteMedia(row).catch((error: unknown) =>
           logger.warn({ taskId: row.id, err: error }, 'could not delete expired media; the orphan sweep will retry'));
@@ -89,7 +90,7 @@ export async function sweepRetention(deps: RetentionSweepDeps, nowMs: number): P
   }
 
   summary.orphansDeleted = await removeOrphanUploads({
-    uploadsDir: path.join(deps.dataDir, 'uploads'),
+    uploadsDir: deps.uploadsDir,
     nowMs,
     minAgeMs: deps.orphanMinAgeMs ?? HOUR_MS,
     referenceCheck: () => referenceCheck(store),
@@ -99,13 +100,13 @@ export async function sweepRetention(deps: RetentionSweepDeps, nowMs: number): P
 }
 
 /** A check, built from one snapshot of the rows, of whether an uploads entry still belongs to a task. */
-function referenceCheck(store: RetentionStore): (entry: string) => boolean {
+async function referenceCheck(store: RetentionStore): Promise<(entry: string) => Promise<boolean>> {
   const held = new Set<string>();
-  for (const media of store.mediaPaths()) {
+  for (const media of await store.mediaPaths()) {
     const resolved = path.resolve(media);
     held.add(resolved);
     held.add(path.dirname(resolved));
   }
   // Folders named after a task id belong to that task even when its row has no media path.
-  return (entry) => held.has(path.resolve(entry)) || store.hasTask(path.basename(entry));
+  return async (entry) => held.has(path.resolve(entry)) || store.hasTask(path.basename(entry));
 }

@@ -14,7 +14,7 @@ interface Written {
 
 /** Handle on the subscriber: flush() writes what is pending, dispose() unsubscribes. */
 export interface ProgressWriter {
-  flush(): void;
+  flush(): Promise<void>;
   dispose(): void;
 }
 
@@ -29,6 +29,8 @@ export function attachProgressWriter(options: {
   logger: TaskLogger;
   clock?: () => number;
   intervalMs?: number;
+  /** True for events this process must not write (another node's, replayed here). */
+  skip?: () => boolean;
 }): ProgressWriter {
   const { bus, store, logger, clock = Date.now, intervalMs = 1000 } = options;
   const tasks = new Map<string, Written>();
@@ -36,16 +38,13 @@ export function attachProgressWriter(options: {
   const write = (state: Written, event: ProgressEvent) => {
     if (state.timer) clearTimeout(state.timer);
     Object.assign(state, { stage: event.stage, percentage: event.percentage, message: event.message, at: clock(), pending: null, timer: null });
-    try {
-      store.update(event.taskId, { stage: event.stage, percentage: event.percentage, message: event.message });
-    } catch (error) {
-      logger.error({ taskId: event.taskId, err: error }, 'could not write task progress');
-    }
+    return store.update(event.taskId, { stage: event.stage, percentage: event.percentage, message: event.message })
+      .catch((error: unknown) => logger.error({ taskId: event.taskId, err: error }, 'could not write task progress'));
   };
   const forget = (taskId: string, flushPending: boolean) => {
     const state = tasks.get(taskId);
     if (!state) return;
-    if (flushPending && state.pending) write(state, state.pending);
+    if (flushPending && state.pending) void write(state, state.pending);
     if (state.timer) clearTimeout(state.timer);
     tasks.delete(taskId);
   };
@@ -56,15 +55,16 @@ export function attachProgressWriter(options: {
       tasks.set(task.id, { stage: task.stage, percentage: task.percentage, message: task.message, at: clock(), pending: null, timer: null });
     }),
     bus.on('task.progress', (event) => {
+      if (options.skip?.()) return;
       let state = tasks.get(event.taskId);
       if (!state) tasks.set(event.taskId, (state = { stage: '', percentage: -1, message: '', at: -Infinity, pending: null, timer: null }));
       if (state.stage === event.stage && state.percentage === event.percentage && state.message === event.message) return;
       const due = state.at + intervalMs;
-      if (state.stage !== event.stage || event.percentage >= 100 || clock() >= due) return write(state, event);
+      if (state.stage !== event.stage || event.percentage >= 100 || clock() >= due) return void write(state, event);
       state.pending = event;
       if (!state.timer) {
         const s = state;
-        s.timer = setTimeout(() => { s.timer = null; if (s.pending) write(s, s.pending); }, Math.max(0, due - clock()));
+        s.timer = setTimeout(() => { s.timer = null; if (s.pending) void write(s, s.pending); }, Math.max(0, due - clock()));
         s.timer.unref?.();
       }
     }),
@@ -75,8 +75,8 @@ export function attachProgressWriter(options: {
   ];
 
   return {
-    flush() {
-      for (const state of tasks.values()) if (state.pending) write(state, state.pending);
+    async flush() {
+      await Promise.all([...tasks.values()].flatMap((state) => (state.pending ? [write(state, state.pending)] : [])));
     },
     dispose() {
       for (const off of offs) off();

@@ -10,6 +10,12 @@ interface Entry {
   model: string | undefined;
 }
 
+/** A task's place in the queue (0 while it runs) and its estimated seconds to the end. */
+export interface QueueInfo {
+  position: number;
+  etaSeconds: number | null;
+}
+
 /** FIFO queue and dispatch of tasks onto the transcriber's ready workers. */
 export interface Scheduler {
   /** Adds a just-submitted task at the end and announces its place. */
@@ -18,7 +24,7 @@ export interface Scheduler {
   dequeue(id: string): boolean;
   running(id: string): RunningJob | undefined;
   /** 1-based place and ETA of a queued task; position 0 and the remaining time for a running one. */
-  queueInfo(id: string): { position: number; etaSeconds: number | null } | undefined;
+  queueInfo(id: string): QueueInfo | undefined | Promise<QueueInfo | undefined>;
   /** Replaces the queue with these tasks (oldest first) and starts dispatching. */
   start(queued: TaskRecord[]): void;
   /** Stops dispatching; returns the jobs still running. */
@@ -30,6 +36,10 @@ export interface Scheduler {
 export function createScheduler(ctx: RunContext, options: { workers: number; readyPollMs: number }): Scheduler {
   let queue: Entry[] = [];
   const jobs = new Map<string, RunningJob>();
+  // Taken off the queue, their rows being read before they start: they hold a worker slot meanwhile.
+  const claiming = new Set<string>();
+  // Of those, the ones dequeued (cancelled, removed) while being read: they must not start.
+  const dropped = new Set<string>();
   let started = false;
   let stopped = false;
   let pollTimer: NodeJS.Timeout | null = null;
@@ -75,24 +85,14 @@ export function createScheduler(ctx: RunContext, options: { workers: number; rea
     if (!started || stopped) return;
     const limit = Math.min(options.workers, ctx.transcriber.readyCount());
     let moved = false;
-    while (jobs.size < limit && queue.length > 0) {
+    while (jobs.size + claiming.size < limit && queue.length > 0) {
       const entry = queue.shift()!;
       moved = true;
-      const task = ctx.store.get(entry.id);
-      if (task?.status !== 'queued') continue; // cancelled or removed meanwhile
-      try {
-        const job = startJob(ctx, task);
-        jobs.set(task.id, job);
-        void job.done.then(() => {
-          jobs.delete(task.id);
-          pump();
-        });
-      } catch (error) {
-        ctx.logger.error({ taskId: task.id, err: error }, 'could not start task; it stays in the database for the next start');
-      }
+      claiming.add(entry.id);
+      void launch(entry.id);
     }
     // Workers still loading (or restarting): look again shortly rather than wait for a submit.
-    if (queue.length > 0 && jobs.size < options.workers && !pollTimer) {
+    if (queue.length > 0 && jobs.size + claiming.size < options.workers && !pollTimer) {
       pollTimer = setTimeout(() => {
         pollTimer = null;
         pump();
@@ -109,6 +109,26 @@ export function createScheduler(ctx: RunContext, options: { workers: number; rea
     if (moved) announce();
   };
 
+  /** Reads the row (the task may have been cancelled or removed since it was queued) and starts it. */
+  const launch = async (id: string) => {
+    try {
+      const task = await ctx.store.get(id);
+      if (stopped || dropped.has(id) || task?.status !== 'queued') return;
+      const job = startJob(ctx, task);
+      jobs.set(id, job);
+      void job.done.then(() => {
+        jobs.delete(id);
+        pump();
+      });
+    } catch (error) {
+      ctx.logger.error({ taskId: id, err: error }, 'could not start task; it stays in the database for the next start');
+    } finally {
+      claiming.delete(id);
+      dropped.delete(id);
+      if (!jobs.has(id)) pump(); // its slot is free again
+    }
+  };
+
   return {
     enqueue(task) {
       queue.push(toEntry(task));
@@ -116,6 +136,10 @@ export function createScheduler(ctx: RunContext, options: { workers: number; rea
       queueMicrotask(pump);
     },
     dequeue(id) {
+      if (claiming.has(id)) {
+        dropped.add(id);
+        return true;
+      }
       const index = queue.findIndex((e) => e.id === id);
       if (index < 0) return false;
       queue.splice(index, 1);
@@ -131,7 +155,9 @@ export function createScheduler(ctx: RunContext, options: { workers: number; rea
     },
     start(queued) {
       started = true;
-      queue = queued.map(toEntry);
+      // Tasks submitted while start-up read the queue are already in it; the stored order comes first.
+      const loaded = new Set(queued.map((t) => t.id));
+      queue = [...queued.map(toEntry), ...queue.filter((e) => !loaded.has(e.id))];
       pump();
     },
     stop() {

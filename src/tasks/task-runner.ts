@@ -38,17 +38,20 @@ export interface RunningJob {
   done: Promise<void>;
 }
 
-/** Marks a queued task `processing` (attempts + 1) at once, then runs it to its end in the background. */
+/** Marks a queued task `processing` (attempts + 1), then runs it to its end in the background. */
 export function startJob(ctx: RunContext, task: TaskRecord): RunningJob {
   const now = ctx.clock();
-  ctx.store.update(task.id, { status: 'processing', attempts: task.attempts + 1, startedAt: iso(now), completedAt: null, error: null });
-  ctx.store.clearSegments(task.id); // an earlier attempt's segments would be repeated
   const job: RunningJob = {
     taskId: task.id, mediaSeconds: task.mediaDuration, startedAtMs: now, cancelRequested: false, removed: false,
     abort: new AbortController(), done: Promise.resolve(),
   };
   const tracker = createProgressTracker(task.params, { stage: task.stage, percentage: task.percentage });
-  job.done = runToEnd(ctx, task, job, tracker).catch((error: unknown) => {
+  const run = async () => {
+    await ctx.store.update(task.id, { status: 'processing', attempts: task.attempts + 1, startedAt: iso(now), completedAt: null, error: null });
+    await ctx.store.clearSegments(task.id); // an earlier attempt's segments would be repeated
+    await runToEnd(ctx, task, job, tracker);
+  };
+  job.done = run().catch(async (error: unknown) => {
     if (isStorageFull(error)) {
       // The outcome could not be written (full disk): the row stays `processing`, the next start re-queues it.
       ctx.logger.error({ taskId: task.id, err: error }, 'could not store the end of the task (disk full); it stays processing for the next start');
@@ -57,7 +60,7 @@ export function startJob(ctx: RunContext, task: TaskRecord): RunningJob {
     ctx.logger.error({ taskId: task.id, err: error }, 'task run failed unexpectedly');
     if (!live(ctx, job)) return;
     try {
-      endWithError(ctx, job, taskError('PROCESSING_FAILED', `internal error: ${String(error)}`));
+      await endWithError(ctx, job, taskError('PROCESSING_FAILED', `internal error: ${String(error)}`));
     } catch (storeError) {
       // `done` must never reject: an unhandled rejection here would take the whole server down.
       ctx.logger.error({ taskId: task.id, err: storeError }, 'could not store the failure of the task; it stays processing for the next start');
@@ -72,7 +75,10 @@ const PROGRESS_TICK_MS = 1000;
 const live = (ctx: RunContext, job: RunningJob) => !job.removed && !ctx.detached();
 
 async function runToEnd(ctx: RunContext, task: TaskRecord, job: RunningJob, tracker: ProgressTracker): Promise<void> {
-  const { store, bus, feed } = ctx;
+  const { store, bus, feed, logger } = ctx;
+  // Fired from engine callbacks without waiting (the store keeps a task's writes in order); a failure is logged.
+  const background = (write: Promise<void>, what: string) =>
+    void write.catch((error: unknown) => logger.error({ taskId: task.id, err: error }, `could not store ${what}`));
   const step = (point: ProgressPoint | null, etaSeconds = remainingSeconds(ctx, job)) => {
     if (point && live(ctx, job)) feed.publish(task.id, point, { etaSeconds });
   };
@@ -89,7 +95,7 @@ async function runToEnd(ctx: RunContext, task: TaskRecord, job: RunningJob, trac
     onStarted: ({ durationSec }) => {
       job.mediaSeconds = durationSec;
       estimate.started(durationSec);
-      if (live(ctx, job)) store.update(task.id, { mediaDuration: durationSec });
+      if (live(ctx, job)) background(store.update(task.id, { mediaDuration: durationSec }), 'the media duration');
     },
     onProgress: (percent) => {
       estimate.engine(percent);
@@ -98,7 +104,7 @@ async function runToEnd(ctx: RunContext, task: TaskRecord, job: RunningJob, trac
     onSegment: (segment) => {
       estimate.segmentEnd(segment.end);
       if (!live(ctx, job)) return;
-      store.appendSegments(task.id, [segment]);
+      background(store.appendSegments(task.id, [segment]), 'a segment');
       bus.emit('task.segment', { taskId: task.id, segment });
     },
     // Speaker labelling runs in the worker on the PCM it already decoded; it reports its stages here.
@@ -123,18 +129,18 @@ async function runToEnd(ctx: RunContext, task: TaskRecord, job: RunningJob, trac
   }
   if (!live(ctx, job)) return;
   if (job.cancelRequested) return endWithError(ctx, job, taskError('CANCELLED', 'cancelled during post-processing'));
-  complete(ctx, job, { ...outcome.result, segments }, tracker);
+  await complete(ctx, job, { ...outcome.result, segments }, tracker);
 }
 
-function complete(ctx: RunContext, job: RunningJob, result: TranscriptResult, tracker: ProgressTracker): void {
+async function complete(ctx: RunContext, job: RunningJob, result: TranscriptResult, tracker: ProgressTracker): Promise<void> {
   const now = ctx.clock();
   const point = tracker.enter('complete') ?? tracker.current();
-  ctx.store.update(job.taskId, {
+  await ctx.store.update(job.taskId, {
     status: 'completed', stage: point.stage, percentage: point.percentage, message: 'Transcription complete',
     result, language: result.language, languageProbability: result.languageProbability, mediaDuration: result.duration,
     completedAt: iso(now),
   });
-  ctx.store.clearSegments(job.taskId); // the result holds them now
+  await ctx.store.clearSegments(job.taskId); // the result holds them now
   ctx.speed.record(result.duration, (now - job.startedAtMs) / 1000);
   ctx.feed.publish(job.taskId, point);
   ctx.feed.forget(job.taskId);
@@ -142,12 +148,12 @@ function complete(ctx: RunContext, job: RunningJob, result: TranscriptResult, tr
 }
 
 /** Ends a job failed, or cancelled when a cancel was asked for (whatever the worker reported). */
-export function endWithError(ctx: RunContext, job: RunningJob, reported: TaskError): void {
+export async function endWithError(ctx: RunContext, job: RunningJob, reported: TaskError): Promise<void> {
   const cancelled = job.cancelRequested || reported.code === 'CANCELLED';
   const error = cancelled && reported.code !== 'CANCELLED' ? taskError('CANCELLED', `cancel asked; worker reported ${reported.code}: ${reported.technicalDetail}`) : reported;
   const status = cancelled ? 'cancelled' : 'failed';
   const now = iso(ctx.clock());
-  ctx.store.update(job.taskId, { status, error, completedAt: now });
+  await ctx.store.update(job.taskId, { status, error, completedAt: now });
   ctx.feed.forget(job.taskId);
   ctx.bus.emit('task.failed', { taskId: job.taskId, error, status, timestamp: now });
 }

@@ -4,6 +4,8 @@ import type { TaskEventMap } from './task-events.ts';
 import type { TaskRecord } from './task-record.ts';
 import type { TaskStore } from './task-service-types.ts';
 import type { Segment, Transcriber } from './types.ts';
+import type { Scheduler } from './scheduler.ts';
+import type { RunContext, RunningJob } from './task-runner.ts';
 
 /** One log method: structured fields, then a message (pino's argument order). */
 export type TaskLogFn = (fields: object, message: string) => void;
@@ -18,6 +20,18 @@ export interface TaskLogger {
 
 /** Builds word timings from tokens (src/tasks/words.ts assembleWords). */
 export type WordAssembler = (segments: Segment[]) => Segment[];
+
+/** How tasks are dispatched when the queue is shared by several nodes (src/cluster). */
+export interface SharedQueue {
+  /** Builds the node's scheduler (instead of the in-process FIFO). */
+  scheduler(ctx: RunContext, hooks: { stopJob(job: RunningJob): Promise<void> }): Scheduler;
+  /** Cancels a task that is still queued; false when it was not queued any more. */
+  cancelQueued(id: string): Promise<boolean>;
+  /** Asks the node running a task to stop it; false when it is not running. */
+  requestCancel(id: string): Promise<boolean>;
+  /** True while an event from another node is replayed on the bus: progress is written by the node that runs the task. */
+  replaying(): boolean;
+}
 
 /** Everything createTaskService needs; optional members have defaults. */
 export interface TaskServiceDeps {
@@ -38,4 +52,6 @@ export interface TaskServiceDeps {
   readyPollMs?: number;
   /** Minimum time between two progress writes of one task within a stage (default 1000 ms). */
   progressWriteIntervalMs?: number;
+  /** Set in a cluster: the queue is the shared database's, and tasks may run on other nodes. */
+  shared?: SharedQueue;
 }

@@ -17,13 +17,14 @@ export function createTaskService(deps: TaskServiceDeps): TaskService {
   const cancelWaitMs = deps.cancelWaitMs ?? 1500;
   const iso = () => new Date(clock()).toISOString();
   const feed = createProgressFeed(bus, clock);
-  const writer = attachProgressWriter({ bus, store, logger, clock, intervalMs: deps.progressWriteIntervalMs });
+  const shared = deps.shared;
+  const writer = attachProgressWriter({ bus, store, logger, clock, intervalMs: deps.progressWriteIntervalMs, skip: shared?.replaying });
   let detached = false;
+  let starting = false;
   const ctx: RunContext = {
     store, bus, logger, clock, feed, transcriber: deps.transcriber, speed: createSpeedEstimator(),
     assembleWords: deps.assembleWords ?? assembleWords, detached: () => detached,
   };
-  const scheduler = createScheduler(ctx, { workers: deps.config.WORKERS, readyPollMs: deps.readyPollMs ?? 200 });
 
   /** Waits for a running job to end, at most cancelWaitMs. */
   const settle = async (done: Promise<void>) => {
@@ -40,52 +41,75 @@ export function createTaskService(deps: TaskServiceDeps): TaskService {
     await settle(job.done);
   };
 
-  const finishIdle = (id: string, code: 'CANCELLED' | 'TOO_MANY_ATTEMPTS', detail: string) => {
+  const scheduler = shared
+    ? shared.scheduler(ctx, { stopJob: (job) => stopJob(job) })
+    : createScheduler(ctx, { workers: deps.config.WORKERS, readyPollMs: deps.readyPollMs ?? 200 });
+
+  /** In a cluster: asks the node that runs the task to stop it, and waits (bounded) for its row to end. */
+  const stopElsewhere = async (id: string) => {
+    if (!shared || !(await shared.requestCancel(id))) return;
+    const deadline = clock() + cancelWaitMs;
+    while (clock() < deadline) {
+      const now = await store.progress(id);
+      if (now?.status !== 'processing') return;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  };
+
+  const finishIdle = async (id: string, code: 'CANCELLED' | 'TOO_MANY_ATTEMPTS', detail: string) => {
     const error = taskError(code, detail);
     const status = code === 'CANCELLED' ? 'cancelled' : 'failed';
     const timestamp = iso();
-    store.update(id, { status, error, completedAt: timestamp });
+    await store.update(id, { status, error, completedAt: timestamp });
     feed.forget(id);
     bus.emit('task.failed', { taskId: id, error, status, timestamp });
   };
 
   return {
-    submit(input) {
-      const task = store.insert({ ...input, id: idFactory(), createdAt: iso() });
+    async submit(input) {
+      const task = await store.insert({ ...input, id: idFactory(), createdAt: iso() });
       bus.emit('task.created', { task });
       scheduler.enqueue(task);
       return task;
     },
     get: (id) => store.get(id),
-    progress: (id) => (store.progress ? store.progress(id) : store.get(id)),
+    progress: (id) => store.progress(id),
     list: (query) => store.list(query),
     partialSegments: (id) => store.partialSegments(id),
     liveProgress: (id) => feed.latest(id),
 
     async cancel(id) {
-      const task = store.get(id);
+      const task = await store.get(id);
       if (!task) return undefined;
       const job = scheduler.running(id);
       if (job) {
         await stopJob(job);
+      } else if (shared && task.status === 'processing') {
+        await stopElsewhere(id);
+      } else if (shared && task.status === 'queued') {
+        // Only one node wins the row; if it started meanwhile, it is stopped where it runs.
+        if (await shared.cancelQueued(id)) await finishIdle(id, 'CANCELLED', 'cancelled while queued');
+        else await stopElsewhere(id);
       } else if (task.status === 'queued' || task.status === 'processing') {
         // Queued, or `processing` in a row no job of this process runs (before start()).
         scheduler.dequeue(id);
-        finishIdle(id, 'CANCELLED', `cancelled while ${task.status === 'queued' ? 'queued' : 'not running'}`);
+        await finishIdle(id, 'CANCELLED', `cancelled while ${task.status === 'queued' ? 'queued' : 'not running'}`);
       }
       return store.get(id);
     },
 
     async remove(id) {
-      const task = store.get(id);
+      const task = await store.get(id);
       if (!task) return false;
       const job = scheduler.running(id);
       if (job) {
         await stopJob(job);
         job.removed = true; // if it still has not ended, its outcome must not touch a deleted row
+      } else if (shared && task.status === 'processing') {
+        await stopElsewhere(id); // its node notices the row is gone at its next lease renewal at the latest
       }
       scheduler.dequeue(id);
-      store.remove(id);
+      await store.remove(id);
       feed.forget(id);
       bus.emit('task.deleted', { taskId: id });
       if (deps.deleteMedia) {
@@ -94,8 +118,8 @@ export function createTaskService(deps: TaskServiceDeps): TaskService {
       return true;
     },
 
-    snapshot(id): TaskSnapshot | undefined {
-      const task = store.get(id);
+    async snapshot(id): Promise<TaskSnapshot | undefined> {
+      const task = await store.get(id);
       if (!task) return undefined;
       if (task.status === 'failed' || task.status === 'cancelled') {
         const error = task.error ?? taskError(task.status === 'cancelled' ? 'CANCELLED' : 'PROCESSING_FAILED', 'no error detail was recorded');
@@ -104,29 +128,33 @@ export function createTaskService(deps: TaskServiceDeps): TaskService {
       // The in-memory step is fresher than the row, whose progress is written at most once a second.
       const latest = task.status === 'completed' ? undefined : feed.latest(id);
       const event = latest ?? { taskId: id, stage: task.stage, percentage: task.percentage, message: task.message, timestamp: task.updatedAt };
-      const queue = task.status === 'queued' ? scheduler.queueInfo(id) : undefined;
+      const queue = task.status === 'queued' ? await scheduler.queueInfo(id) : undefined;
       if (!queue) return { kind: 'progress', event };
       const withQueue = { ...event, queuePosition: queue.position };
       return { kind: 'progress', event: queue.etaSeconds === null ? withQueue : { ...withQueue, etaSeconds: Math.round(queue.etaSeconds) } };
     },
 
-    queueInfo: (id) => scheduler.queueInfo(id),
+    queueInfo: async (id) => scheduler.queueInfo(id),
 
-    start() {
-      if (scheduler.isStarted()) return;
-      for (const id of store.idsByStatus('processing')) {
-        const task = store.get(id);
+    async start() {
+      if (scheduler.isStarted() || starting) return;
+      starting = true;
+      // In a cluster a `processing` row may be running on another node: leases, not a restart, say when it is lost.
+      if (shared) return scheduler.start([]);
+      for (const id of await store.idsByStatus('processing')) {
+        const task = await store.get(id);
         if (!task) continue;
         if (task.attempts >= deps.config.MAX_ATTEMPTS) {
           logger.warn({ taskId: id, attempts: task.attempts }, 'task interrupted too many times; failing it');
-          finishIdle(id, 'TOO_MANY_ATTEMPTS', `interrupted ${task.attempts} times (limit MAX_ATTEMPTS=${deps.config.MAX_ATTEMPTS}); the last attempt began at ${task.startedAt}`);
+          await finishIdle(id, 'TOO_MANY_ATTEMPTS', `interrupted ${task.attempts} times (limit MAX_ATTEMPTS=${deps.config.MAX_ATTEMPTS}); the last attempt began at ${task.startedAt}`);
           continue;
         }
         // Progress is kept as it was: clients never see it go back, the next attempt only moves it forward.
-        store.update(id, { status: 'queued', message: 'Waiting to resume after a server restart' });
+        await store.update(id, { status: 'queued', message: 'Waiting to resume after a server restart' });
         logger.info({ taskId: id, attempts: task.attempts }, 're-queued a task interrupted by a restart');
       }
-      scheduler.start(store.idsByStatus('queued').flatMap((id) => store.get(id) ?? []));
+      const queued = await Promise.all((await store.idsByStatus('queued')).map((id) => store.get(id)));
+      scheduler.start(queued.flatMap((task) => task ?? []));
     },
 
     async stop(graceMs) {
@@ -138,7 +166,7 @@ export function createTaskService(deps: TaskServiceDeps): TaskService {
       ]);
       clearTimeout(timer);
       detached = true; // what is still running stays `processing` and is re-queued by the next start()
-      writer.flush();
+      await writer.flush();
       writer.dispose();
     },
   };

@@ -16,6 +16,11 @@ interface Sent {
 export interface BusBridge {
   /** The frame a socket joining now gets: the newer of the stored snapshot and what watchers were sent. */
   joinFrame(taskId: string, snapshot: TaskSnapshot): ProgressFrame | ErrorFrame;
+  /**
+   * Announces a socket about to join (its snapshot is being read): until the returned release runs,
+   * the task's events are kept as if someone watched, so nothing that happens during the read is lost.
+   */
+  expect(taskId: string): () => void;
   /** True when a frame is a task's last (complete, or its final error). */
   isFinal(frame: ProgressFrame | ErrorFrame): boolean;
   close(): void;
@@ -40,6 +45,8 @@ function snapshotState(snapshot: TaskSnapshot): Sent {
  */
 export function bridgeBusToRegistry(bus: EventBus<TaskEventMap>, registry: Registry): BusBridge {
   const sent = new Map<string, Sent>();
+  const expecting = new Map<string, number>();
+  const watched = (taskId: string) => registry.has(taskId) || expecting.has(taskId);
   const deliver = (taskId: string, next: Sent) => {
     sent.set(taskId, next);
     registry.broadcast(taskId, next.frame);
@@ -50,19 +57,19 @@ export function bridgeBusToRegistry(bus: EventBus<TaskEventMap>, registry: Regis
   const unsubscribe = [
     registry.onEmpty((taskId) => sent.delete(taskId)),
     bus.on('task.progress', (event) => {
-      if (!registry.has(event.taskId)) return;
+      if (!watched(event.taskId)) return;
       const last = sent.get(event.taskId);
       const next = { frame: progressFrame(event), rank: rank(event.stage, event.percentage), ended: event.stage === 'complete' };
       if (last && (last.ended || next.rank < last.rank)) return;
       deliver(event.taskId, next);
     }),
     bus.on('task.completed', ({ taskId, timestamp }) => {
-      if (!registry.has(taskId) || sent.get(taskId)?.ended) return;
+      if (!watched(taskId) || sent.get(taskId)?.ended) return;
       const frame = progressFrame({ taskId, stage: 'complete', percentage: 100, message: 'Transcription complete.', timestamp });
       deliver(taskId, { frame, rank: rank('complete', 100), ended: true });
     }),
     bus.on('task.failed', ({ taskId, error, timestamp }) => {
-      if (!registry.has(taskId) || sent.get(taskId)?.ended) return;
+      if (!watched(taskId) || sent.get(taskId)?.ended) return;
       deliver(taskId, { frame: taskErrorFrame(taskId, error, timestamp), rank: Number.MAX_SAFE_INTEGER, ended: true });
     }),
     bus.on('task.segment', ({ taskId, segment }) => {
@@ -74,6 +81,18 @@ export function bridgeBusToRegistry(bus: EventBus<TaskEventMap>, registry: Regis
   ];
 
   return {
+    expect(taskId) {
+      expecting.set(taskId, (expecting.get(taskId) ?? 0) + 1);
+      let released = false;
+      return () => {
+        if (released) return;
+        released = true;
+        const left = (expecting.get(taskId) ?? 1) - 1;
+        if (left > 0) expecting.set(taskId, left);
+        else expecting.delete(taskId);
+        if (!watched(taskId)) sent.delete(taskId);
+      };
+    },
     joinFrame(taskId, snapshot) {
       const fromStore = snapshotState(snapshot);
       const last = sent.get(taskId);
@@ -85,6 +104,7 @@ export function bridgeBusToRegistry(bus: EventBus<TaskEventMap>, registry: Regis
     close() {
       for (const off of unsubscribe) off();
       sent.clear();
+      expecting.clear();
     },
   };
 }

@@ -1,4 +1,5 @@
 import { sql, type Kysely } from 'kysely';
+import { doubleType } from '../dialect.ts';
 
 /** Creates `tasks` and `segments` with the indexes the scheduler and the list endpoint use. */
 export async function up(db: Kysely<unknown>): Promise<void> {
@@ -12,10 +13,10 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('progress_message', 'text', (c) => c.notNull().defaultTo(''))
     .addColumn('file_name', 'text', (c) => c.notNull())
     .addColumn('media_path', 'text')
-    .addColumn('media_duration', 'real')
+    .addColumn('media_duration', doubleType(db))
     .addColumn('params', 'text', (c) => c.notNull())
     .addColumn('language', 'text')
-    .addColumn('language_probability', 'real')
+    .addColumn('language_probability', doubleType(db))
     .addColumn('result', 'text')
     .addColumn('error_code', 'text')
     .addColumn('error_user_message', 'text')

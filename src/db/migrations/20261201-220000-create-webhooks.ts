@@ -1,4 +1,5 @@
 import { sql, type Kysely } from 'kysely';
+import { dialectOf, epochMsType } from '../dialect.ts';
 
 /**
  * Creates `task_webhooks` (a task's callback URL and the origin its links use), `webhook_deliveries`
@@ -16,7 +17,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema
     .createTable('webhook_deliveries')
     // seq orders a task's events: a later one is never sent before an earlier one to the same URL.
-    .addColumn('seq', 'integer', (c) => c.primaryKey().autoIncrement())
+    .addColumn('seq', dialectOf(db) === 'postgres' ? 'serial' : 'integer', (c) => (dialectOf(db) === 'postgres' ? c.primaryKey() : c.primaryKey().autoIncrement()))
     .addColumn('id', 'text', (c) => c.notNull().unique()) // the webhook-id header, the same on every attempt
     .addColumn('task_id', 'text', (c) => c.notNull().references('tasks.id').onDelete('cascade'))
     .addColumn('event', 'text', (c) => c.notNull())
@@ -25,7 +26,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('status', 'text', (c) => c.notNull().check(sql`status in ('pending', 'delivered', 'failed')`))
     .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
     .addColumn('round_attempts', 'integer', (c) => c.notNull().defaultTo(0)) // since creation or the last redeliver
-    .addColumn('next_attempt_ms', 'integer', (c) => c.notNull())
+    .addColumn('next_attempt_ms', epochMsType(db), (c) => c.notNull())
     .addColumn('created_at', 'text', (c) => c.notNull())
     .addColumn('last_attempt_at', 'text')
     .addColumn('last_status_code', 'integer')

@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import { epochMsType } from '../dialect.ts';
 
 /** Creates `idempotency_keys`: an Idempotency-Key, per API key, names the task its first request created. */
 export async function up(db: Kysely<unknown>): Promise<void> {
@@ -9,7 +10,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('fingerprint', 'text', (c) => c.notNull()) // sha256 of the route, the fields and the media
     .addColumn('task_id', 'text', (c) => c.notNull().references('tasks.id').onDelete('cascade'))
     .addColumn('created_at', 'text', (c) => c.notNull())
-    .addColumn('expires_at_ms', 'integer', (c) => c.notNull())
+    .addColumn('expires_at_ms', epochMsType(db), (c) => c.notNull())
     .addPrimaryKeyConstraint('idempotency_keys_pk', ['scope', 'key'])
     .execute();
   await db.schema.createIndex('idempotency_keys_expires').on('idempotency_keys').column('expires_at_ms').execute();
