@@ -10,8 +10,11 @@ export interface IdempotencyRecord {
 export interface IdempotencyStore {
   /** The live record of a key, if any (expired ones are removed first). */
   find(scope: string, key: string): Promise<IdempotencyRecord | undefined>;
-  /** Records (or replaces) a key for the task its request created. */
-  save(scope: string, key: string, record: IdempotencyRecord): Promise<void>;
+  /**
+   * Records a key for the task its request created, unless a live record holds the key already (a
+   * request with the same key on another node got there first); returns the record that holds it.
+   */
+  save(scope: string, key: string, record: IdempotencyRecord): Promise<IdempotencyRecord>;
 }
 
 /** Creates the store; `clock` gives ms since the epoch. */
@@ -28,8 +31,13 @@ export function createIdempotencyStore(h: DatabaseHandle, ttlMs: number, clock: 
     async save(scope, key, record) {
       const now = clock();
       const values = { fingerprint: record.fingerprint, task_id: record.taskId, created_at: new Date(now).toISOString(), expires_at_ms: now + ttlMs };
+      // One statement decides, on SQLite and PostgreSQL alike: a live row stays, an expired one is replaced.
       await db.insertInto('idempotency_keys').values({ scope, key, ...values })
-        .onConflict((oc) => oc.columns(['scope', 'key']).doUpdateSet(values)).execute();
+        .onConflict((oc) => oc.columns(['scope', 'key']).doUpdateSet(values).where('idempotency_keys.expires_at_ms', '<=', now)).execute();
+      const row = await db.selectFrom('idempotency_keys').select(['fingerprint', 'task_id'])
+        .where('scope', '=', scope).where('key', '=', key).executeTakeFirst();
+      // No row: the task it named was deleted in between (its keys go with it); this record stands for nothing.
+      return row ? { fingerprint: row.fingerprint, taskId: row.task_id } : record;
     },
   };
 }

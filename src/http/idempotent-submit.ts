@@ -10,7 +10,8 @@ import { requestOwner } from './auth.ts';
 /** Idempotency keys as the routes need them (src/db/idempotency-store.ts keeps them in the database). */
 export interface IdempotencyApi {
   find(scope: string, key: string): Promise<{ fingerprint: string; taskId: string } | undefined>;
-  save(scope: string, key: string, record: { fingerprint: string; taskId: string }): Promise<void>;
+  /** Records the key unless a live record holds it; returns the record that holds it. */
+  save(scope: string, key: string, record: { fingerprint: string; taskId: string }): Promise<{ fingerprint: string; taskId: string }>;
 }
 
 /** What identifies a request: its route, its fields, and the media's name and bytes. */
@@ -86,8 +87,10 @@ function oneAtATime<T>(store: IdempotencyApi, name: string, work: () => Promise<
  * Creates the task once per Idempotency-Key (scoped to the API key): a repeat of the same request
  * gets the task the first one made (`replayed`, and the Idempotent-Replayed header), a different
  * request with the key gets 422. Lookup, create() and save of one key run one request at a time in
- * this process, so of concurrent duplicates sent to one node exactly one creates the task. Without
- * the header, create() just runs.
+ * this process, so of concurrent duplicates sent to one node exactly one creates the task. Nodes
+ * sharing a database do not wait for each other: when two create a task for the key at the same
+ * time, the first save wins and the other node removes its own task and answers with the winner's.
+ * Without the header, create() just runs.
  */
 export async function submitOnce(
   c: Context<AppEnv>,
@@ -109,7 +112,13 @@ export async function submitOnce(
       return { task: earlier, replayed: true };
     }
     const task = await create();
-    await store.save(scope, key, { fingerprint, taskId: task.id });
-    return { task, replayed: false };
+    const kept = await store.save(scope, key, { fingerprint, taskId: task.id });
+    if (kept.taskId === task.id) return { task, replayed: false };
+    const first = await deps.tasks.get(kept.taskId);
+    if (!first) return { task, replayed: false }; // the winner's task was deleted meanwhile: this one stands
+    await deps.tasks.remove(task.id);
+    if (kept.fingerprint !== fingerprint) throw reused(kept.taskId);
+    c.header('Idempotent-Replayed', 'true');
+    return { task: first, replayed: true };
   });
 }

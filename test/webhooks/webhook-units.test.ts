@@ -11,7 +11,7 @@ import { createWebhookDispatcher } from '../../src/webhooks/webhook-dispatcher.t
 import { withWebhookOutbox } from '../../src/webhooks/webhook-outbox.ts';
 import { sendWebhook } from '../../src/webhooks/webhook-sender.ts';
 import { memoryDatabase, newTask } from '../db/store-fixtures.ts';
-import { testEngines } from './engines.ts';
+import { testEngines } from '../helpers/db-engines.ts';
 
 describe('retryDelayMs', () => {
   it('doubles per failed attempt, keeps between half and all of it, and stops growing at an hour', () => {
@@ -81,11 +81,15 @@ describe.each(testEngines())('createIdempotencyStore on $name', ({ open }) => {
     expect(await store.find('a', 'k')).toBeDefined();
     now += 1;
     expect(await store.find('a', 'k')).toBeUndefined();
-    await store.save('c', 'k', { fingerprint: 'f3', taskId: 't1' });
-    await store.save('c', 'k', { fingerprint: 'f4', taskId: 't2' }); // a save replaces the key's record
-    expect(await store.find('c', 'k')).toEqual({ fingerprint: 'f4', taskId: 't2' });
-    await createTaskStore(h).remove('t2');
+    // A live record keeps its key: a second save (another node's duplicate) gets the holder back.
+    expect(await store.save('c', 'k', { fingerprint: 'f3', taskId: 't1' })).toEqual({ fingerprint: 'f3', taskId: 't1' });
+    expect(await store.save('c', 'k', { fingerprint: 'f4', taskId: 't2' })).toEqual({ fingerprint: 'f3', taskId: 't1' });
+    expect(await store.find('c', 'k')).toEqual({ fingerprint: 'f3', taskId: 't1' });
+    await createTaskStore(h).remove('t1');
     expect(await store.find('c', 'k')).toBeUndefined();
+    await store.save('d', 'k', { fingerprint: 'f5', taskId: 't2' });
+    now += 60_000; // expired, and not yet swept by a find: the next save takes the key over
+    expect(await store.save('d', 'k', { fingerprint: 'f6', taskId: 't2' })).toEqual({ fingerprint: 'f6', taskId: 't2' });
   });
 });
 
