@@ -5,7 +5,7 @@ import { createTaskStore } from '../../src/db/task-store.ts';
 import { insertDelivery, listDeliveries } from '../../src/db/webhook-repository.ts';
 import { createWebhookDispatcher, type DispatcherOptions, type WebhookDispatcher } from '../../src/webhooks/webhook-dispatcher.ts';
 import { newTask } from '../db/store-fixtures.ts';
-import { testEngines } from './engines.ts';
+import { testEngines } from '../helpers/db-engines.ts';
 
 const SECRET = `whsec_${Buffer.alloc(32, 5).toString('base64')}`;
 const quiet = { debug() {}, info() {}, warn() {}, error() {} };

@@ -7,7 +7,7 @@ import type { TaskStore } from '../../src/tasks/task-service-types.ts';
 import type { WebhookPayload } from '../../src/webhooks/webhook-events.ts';
 import { withWebhookOutbox } from '../../src/webhooks/webhook-outbox.ts';
 import { newTask } from '../db/store-fixtures.ts';
-import { testEngines } from './engines.ts';
+import { testEngines } from '../helpers/db-engines.ts';
 
 const CALLBACK = 'https://hooks.example.com/task';
 const GLOBAL = 'https://ops.example.com/all';
