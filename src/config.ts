@@ -99,10 +99,11 @@ const EnvSchema = v.object({
   UPLOAD_MIN_BYTES_PER_SECOND: int(1, 16 * 1024),
   MAX_CONCURRENT_UPLOADS: int(1, 16),
   // Scale-out (README "Cluster"): PostgreSQL instead of SQLite, and what this node does.
-  DATABASE_URL: v.optional(v.pipe(v.string(), v.trim(), v.regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')), ''),
+  // valibot checks a default too: '' (unset, SQLite) must pass the pipe.
+  DATABASE_URL: v.optional(v.pipe(v.string(), v.trim(), v.regex(/^(postgres(ql)?:\/\/|$)/, 'must be a postgres:// or postgresql:// URL')), ''),
   DATABASE_POOL_SIZE: int(1, 10),
   ROLE: v.optional(v.picklist(['all', 'api', 'worker'], 'must be all, api or worker'), 'all'),
-  MEDIA_DIR: v.optional(v.pipe(v.string(), v.minLength(1)), ''),
+  MEDIA_DIR: v.optional(v.string(), ''), // '' = DATA_DIR/uploads
   LEASE_TIMEOUT_MS: int(1000, 30_000),
   NODE_NAME: v.optional(v.pipe(v.string(), v.trim(), v.maxLength(100, 'must be at most 100 characters')), ''),
 });
