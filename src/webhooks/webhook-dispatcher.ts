@@ -29,6 +29,11 @@ export interface DispatcherOptions {
    * attempt takes. When the outcome cannot be written, or the node dies mid-send, it is tried again then.
    */
   claimMs?: number;
+  /**
+   * Longest wait between two sweeps (default 30 s). Another node may write a delivery, or die holding
+   * a claim, without waking this one: the sweep finds them within this time.
+   */
+  sweepMs?: number;
 }
 
 /** Sends pending deliveries from the outbox table, in order per task and URL, until stopped. */
@@ -47,6 +52,7 @@ export function createWebhookDispatcher(options: DispatcherOptions): WebhookDisp
   const clock = options.clock ?? Date.now;
   const concurrency = options.concurrency ?? 8;
   const claimMs = options.claimMs ?? 60_000;
+  const sweepMs = options.sweepMs ?? 30_000;
   const signer = new Webhook(options.secret);
   const inFlight = new Map<number, Promise<void>>();
   const stopping = new AbortController();
@@ -119,12 +125,12 @@ export function createWebhookDispatcher(options: DispatcherOptions): WebhookDisp
       }
     }
     if (!live()) return;
-    // Heads due now are in flight or wait for room, and an ending attempt wakes the loop: only later
-    // ones (retries, other nodes' claims lapsing) need a timer.
+    // Heads due now are in flight or wait for room, and an ending attempt wakes the loop: the timer
+    // is for later ones (retries, claims lapsing) and for what other nodes write.
     const next = await nextHeadDueAfter(db, now);
-    if (next !== null && live()) {
+    if (live()) {
       clearTimeout(timer);
-      timer = setTimeout(wake, Math.max(0, Math.min(next - now, 60_000)));
+      timer = setTimeout(wake, Math.max(0, Math.min((next ?? Infinity) - now, sweepMs)));
       timer.unref();
     }
   };
@@ -142,9 +148,9 @@ export function createWebhookDispatcher(options: DispatcherOptions): WebhookDisp
       scheduled = false;
       sweep = tick()
         .catch((error: unknown) => {
-          if (h.isOpen()) logger.error({ err: error }, 'webhook sweep failed; trying again in a minute');
+          if (h.isOpen()) logger.error({ err: error }, 'webhook sweep failed; trying again later');
           clearTimeout(timer);
-          timer = setTimeout(wake, 60_000);
+          timer = setTimeout(wake, sweepMs);
           timer.unref();
         })
         .finally(() => {

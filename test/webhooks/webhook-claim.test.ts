@@ -76,6 +76,19 @@ describe.each(testEngines())('webhook dispatchers sharing one database on $name'
     expect(rows.map((d) => d.attempts)).toEqual([1, 1, 1, 1]);
   });
 
+  it('finds a delivery another node wrote without waking it, within its sweep interval', async () => {
+    const sent: string[] = [];
+    const idle = dispatcher(async (_url, _body, headers) => {
+      sent.push(headers['webhook-id']!);
+      return { ok: true, status: 200, error: null, durationMs: 1 };
+    }, { sweepMs: 100 });
+    idle.start();
+    await sleep(300); // its first sweep found nothing
+    await addDeliveries(1, 2); // written elsewhere: nobody calls idle.wake()
+    await until(() => delivered('t0'));
+    expect(sent).toEqual(['msg_0_0', 'msg_0_1']);
+  });
+
   it('gives a claim back when stopped mid-send, so the delivery is due at once again', async () => {
     await addDeliveries(1, 1);
     const [before] = await listDeliveries(h.db, 't0');
