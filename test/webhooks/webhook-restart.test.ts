@@ -48,6 +48,8 @@ describe('webhooks across a crash', () => {
     expect(hook.received).toHaveLength(1);
     crashed = true;
 
+    // The killed attempt's claim lapses WEBHOOK_TIMEOUT_MS + 10 s after it began (another node could
+    // still be sending it, as far as the new process knows): only then does it go out again.
     const second = await spawnServerProcess(dataDir, env);
     cleanups.push(() => second.stop());
     await hook.waitFor((got) => accepted(got).some((a) => a.type === 'task.completed'), 180_000);
