@@ -70,10 +70,11 @@ export function parseRange(header: string | undefined, size: number): { start: n
   return start > end || start >= size ? 'bad' : { start, end };
 }
 
-async function sendMedia(c: Context, file: string, type: string): Promise<Response> {
+async function sendMedia(c: Context, file: string, type: string, disposition: string): Promise<Response> {
   const { size } = await stat(file);
   const range = parseRange(c.req.header('Range'), size);
-  const headers: Record<string, string> = { 'Content-Type': type, 'Accept-Ranges': 'bytes', 'Cache-Control': 'private, no-cache' };
+  // Every header goes in at construction: under @hono/node-server, one set on the Response afterwards is lost.
+  const headers: Record<string, string> = { 'Content-Type': type, 'Accept-Ranges': 'bytes', 'Cache-Control': 'private, no-cache', 'Content-Disposition': disposition };
   if (range === 'bad') return new Response(null, { status: 416, headers: { ...headers, 'Content-Range': `bytes */${size}` } });
   const { start, end } = range ?? { start: 0, end: size - 1 };
   headers['Content-Length'] = String(size === 0 ? 0 : end - start + 1);
@@ -119,10 +120,9 @@ export function createWebRoutes(deps: WebRouteDeps): Hono {
     const gone = () => c.json(errorBody('MEDIA_DELETED', "This task's media file has been deleted."), 410);
     if (!task.mediaPath) return gone();
     try {
-      const res = await sendMedia(c, task.mediaPath, typeOf(task.fileName) ?? typeOf(task.mediaPath) ?? 'application/octet-stream');
       // "Save as" offers the client's own name (UTF-8 in filename*), never our media.<ext>.
-      res.headers.set('Content-Disposition', attachmentDisposition(task.fileName).replace(/^attachment/, 'inline'));
-      return res;
+      return await sendMedia(c, task.mediaPath, typeOf(task.fileName) ?? typeOf(task.mediaPath) ?? 'application/octet-stream',
+        attachmentDisposition(task.fileName).replace(/^attachment/, 'inline'));
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return gone();
       throw error;
