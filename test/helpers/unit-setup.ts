@@ -1,0 +1,21 @@
+// Set-up of the unit projects (vitest.config.ts), which run on threads.
+import childProcess from 'node:child_process';
+import { syncBuiltinESMExports } from 'node:module';
+import { getRequestListener } from '@hono/node-server';
+
+// A child process or a native addon could take the whole runner down with a thread: either one fails
+// at once, naming the fix.
+const refuse = (what: string) => () => {
+  throw new Error(`${what} in a unit test (threads): add this file to NATIVE in vitest.config.ts, which runs it in a fork`);
+};
+const mutable = childProcess as unknown as Record<string, unknown>;
+for (const name of ['spawn', 'spawnSync', 'exec', 'execSync', 'execFile', 'execFileSync', 'fork']) {
+  mutable[name] = refuse(`child_process.${name}()`);
+}
+syncBuiltinESMExports(); // so `import { spawn } from 'node:child_process'` sees the refusal too
+process.dlopen = refuse('Loading a native addon');
+
+// The server always runs with @hono/node-server's own Request and Response globals (installed by the
+// listener); app.request() tests get them too, from the start, instead of only after some file
+// happened to listen on a port in the same thread.
+getRequestListener(() => new Response(null));
