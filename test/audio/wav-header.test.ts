@@ -82,7 +82,7 @@ describe('parseWavHeader', () => {
     ['12-byte float', wav([fmtChunk({ tag: 3, channels: 1, rate: 16_000, bits: 96 }), chunk('data', Buffer.alloc(12))])],
   ])('throws AUDIO_DECODE_FAILED for %s', (_why, file) => {
     expect(() => parseWavHeader(file, file.length)).toThrow(TaskFailure);
-    try { parseWavHeader(file, file.length); } catch (err) { expect((err as TaskFailure).code).toBe('AUDIO_DECODE_FAILED'); }
+    expect(() => parseWavHeader(file, file.length)).toThrow(expect.objectContaining({ code: 'AUDIO_DECODE_FAILED' }));
   });
 });
 

@@ -70,8 +70,13 @@ describe('OpenAPI document', () => {
     expect(list).toEqual(['limit', 'offset', 'status']);
     const format = doc.paths['/tasks/{id}/result']!.get.parameters.find((x: any) => x.name === 'format');
     expect(format.schema.enum).toEqual(['json', 'verbose_json', 'text', 'srt', 'vtt', 'tsv']);
-    expect(doc.paths['/tasks/{id}']!.get.responses['200'].content['application/json'].schema.properties.queue).toBeDefined();
-    expect(create.responses['429'].headers['Retry-After']).toBeDefined();
+    // queue: {position, eta_seconds} while waiting, null otherwise (as TaskDetailSchema says).
+    const queue = doc.paths['/tasks/{id}']!.get.responses['200'].content['application/json'].schema.properties.queue;
+    expect(queue.anyOf).toEqual([
+      expect.objectContaining({ type: 'object', required: ['position', 'eta_seconds'], properties: expect.objectContaining({ position: expect.objectContaining({ type: 'integer' }) }) }),
+      { type: 'null' },
+    ]);
+    expect(create.responses['429'].headers['Retry-After']).toMatchObject({ description: expect.stringMatching(/seconds/i), schema: { type: 'string' } });
   });
 
   it('describes the answers the server really gives', async () => {

@@ -108,7 +108,8 @@ describe('Dockerfile', () => {
       expect(runs(s)).toMatch(new RegExp(`chown [^\\n]*${env.DATA_DIR}`));
       expect(last(s, 'EXPOSE')?.args).toBe(env.PORT);
       expect(last(s, 'HEALTHCHECK')?.args).toMatch(/CMD \["node"/);
-      expect(() => loadConfig(env)).not.toThrow();
+      // The server reads the image's values as they were meant (PORT a number, DATA_DIR as given), not defaults.
+      expect(loadConfig(env)).toMatchObject({ HOST: env.HOST, PORT: Number(env.PORT), DATA_DIR: env.DATA_DIR });
     }
   });
 
