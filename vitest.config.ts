@@ -36,7 +36,8 @@ export default defineConfig({
         },
       },
       { extends: true, test: { name: 'unit-mocks', include: MOCKS_MODULES, pool: 'threads', setupFiles: ['test/helpers/unit-setup.ts'] } },
-      { extends: true, test: { name: 'native', include: NATIVE, pool: 'forks' } },
+      // One private PostgreSQL server for the run (PG_TEST_URL): store, service and cluster tests run on both engines.
+      { extends: true, test: { name: 'native', include: NATIVE, pool: 'forks', globalSetup: ['test/helpers/pg-global-setup.ts'] } },
     ],
   },
 });

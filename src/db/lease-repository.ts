@@ -16,7 +16,10 @@ export interface LeaseStore {
   requeueExpired(id: string, nowMs: number, message: string): Promise<boolean>;
   /** Ends an expired task for good (too many attempts) unless someone else already did. */
   takeExpired(id: string, nowMs: number): Promise<boolean>;
-  /** Cancels a task that is still queued; false when it was not queued any more. */
+  /**
+   * Takes a still-queued task off the queue so that no node starts it; false when it was not queued
+   * any more. The caller then writes the cancel through the task store (which sends its webhooks).
+   */
   cancelQueued(id: string): Promise<boolean>;
   /** Flags a running task; the node that runs it stops it. False when it is not running. */
   requestCancel(id: string): Promise<boolean>;
@@ -76,7 +79,10 @@ export function createLeaseStore(h: DatabaseHandle): LeaseStore {
       return Number(result.numUpdatedRows) > 0;
     },
     async cancelQueued(id) {
-      const result = await db.updateTable('tasks').set({ status: 'cancelled' }).where('id', '=', id).where('status', '=', 'queued').executeTakeFirst();
+      // Held for a moment under a lease no node renews, so that a crash before the cancel is written re-queues it.
+      const result = await db.updateTable('tasks')
+        .set({ status: 'processing', lease_owner: sql<string>`'canceller'`, lease_expires_ms: Date.now() + 60_000 })
+        .where('id', '=', id).where('status', '=', 'queued').executeTakeFirst();
       return Number(result.numUpdatedRows) > 0;
     },
     async requestCancel(id) {

@@ -45,12 +45,18 @@ export function createTaskStore(h: DatabaseHandle, options: TaskStoreOptions = {
     chains.set(id, next);
     return next;
   };
+  /** Reads see this process's own writes: a read of a task waits for the writes to it already fired. */
+  const afterWrites = <T>(id: string, read: () => Promise<T>): Promise<T> => {
+    const pending = chains.get(id);
+    return pending ? pending.then(read, read) : read();
+  };
   return {
     insert: (task) => serial(task.id, () => insertTask(db, task)),
-    get: (id) => findTask(db, id),
+    get: (id) => afterWrites(id, () => findTask(db, id)),
     async progress(id) {
       const kept = polled?.get(id);
       if (kept) return kept;
+      await afterWrites(id, async () => {});
       const before = writes;
       const row = await db.selectFrom('tasks').select(PROGRESS_COLUMNS).where('id', '=', id).executeTakeFirst();
       if (!row) return undefined;
@@ -65,7 +71,7 @@ export function createTaskStore(h: DatabaseHandle, options: TaskStoreOptions = {
     list: (query) => listTasks(db, dialect, query),
     update: (id, patch) => serial(id, async () => void (await updateTask(db, id, patch, now()))),
     appendSegments: (id, segments) => serial(id, () => appendSegments(db, id, segments)),
-    partialSegments: (id) => listSegments(db, id),
+    partialSegments: (id) => afterWrites(id, () => listSegments(db, id)),
     clearSegments: (id) => serial(id, () => clearSegments(db, id)),
     remove: (id) => serial(id, () => deleteTask(db, id)),
     idsByStatus: (status) => taskIdsByStatus(db, dialect, status),

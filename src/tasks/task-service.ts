@@ -79,11 +79,13 @@ export function createTaskService(deps: TaskServiceDeps): TaskService {
     liveProgress: (id) => feed.latest(id),
 
     async cancel(id) {
+      // A job running here is asked to stop before anything is awaited: it may end in the meantime.
+      const running = scheduler.running(id);
+      if (running) await stopJob(running);
       const task = await store.get(id);
       if (!task) return undefined;
-      const job = scheduler.running(id);
-      if (job) {
-        await stopJob(job);
+      if (running) {
+        // asked above
       } else if (shared && task.status === 'processing') {
         await stopElsewhere(id);
       } else if (shared && task.status === 'queued') {
@@ -99,13 +101,15 @@ export function createTaskService(deps: TaskServiceDeps): TaskService {
     },
 
     async remove(id) {
-      const task = await store.get(id);
-      if (!task) return false;
+      // As in cancel(): a job running here is stopped before anything is awaited.
       const job = scheduler.running(id);
       if (job) {
         await stopJob(job);
         job.removed = true; // if it still has not ended, its outcome must not touch a deleted row
-      } else if (shared && task.status === 'processing') {
+      }
+      const task = await store.get(id);
+      if (!task) return false;
+      if (!job && shared && task.status === 'processing') {
         await stopElsewhere(id); // its node notices the row is gone at its next lease renewal at the latest
       }
       scheduler.dequeue(id);

@@ -4,7 +4,7 @@ import { openPostgres, type DatabaseHandle } from '../../src/db/database.ts';
 import { migrateToLatest } from '../../src/db/migrate.ts';
 import { memoryDatabase } from '../db/store-fixtures.ts';
 
-/** A database engine the webhook tests run on, and how to get a fresh, migrated database on it. */
+/** A database engine the store, service and webhook tests run on, and how to get a fresh, migrated database on it. */
 export interface TestEngine {
   name: 'sqlite' | 'postgres';
   open(): Promise<DatabaseHandle>;

@@ -6,6 +6,8 @@ import pg from 'pg';
 
 /** A private PostgreSQL server for one test file: its own data folder, port and socket folder. */
 export interface PgCluster {
+  /** The server's own `postgres` database, as a role that may create databases. */
+  adminUrl: string;
   /** A new, empty database on the server; returns its URL. */
   createDatabase(): Promise<string>;
   stop(): void;
@@ -53,6 +55,7 @@ export function startPgCluster(): PgCluster {
   let count = 0;
   const admin = new pg.Pool({ host: '127.0.0.1', port, user: 'postgres', database: 'postgres', max: 1 });
   return {
+    adminUrl: `postgres://postgres@127.0.0.1:${port}/postgres`,
     async createDatabase() {
       const name = `test_${process.pid}_${++count}`;
       await admin.query(`CREATE DATABASE ${name}`);

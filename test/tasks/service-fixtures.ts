@@ -1,4 +1,4 @@
-import { createSqliteTaskStore } from '../../src/db/sqlite-task-store.ts';
+import { createTaskStore } from '../../src/db/task-store.ts';
 import type { DatabaseHandle } from '../../src/db/database.ts';
 import { createEventBus, type EventBus } from '../../src/events/event-bus.ts';
 import type { TaskEventMap } from '../../src/tasks/task-events.ts';
@@ -40,9 +40,9 @@ export function nextEvent<K extends keyof TaskEventMap>(
 }
 
 /** Waits until the predicate holds, polling every few ms (fails the test after timeoutMs). */
-export async function until(predicate: () => boolean, timeoutMs = 5000): Promise<void> {
+export async function until(predicate: () => boolean | Promise<boolean>, timeoutMs = 5000): Promise<void> {
   const end = Date.now() + timeoutMs;
-  while (!predicate()) {
+  while (!(await predicate())) {
     if (Date.now() > end) throw new Error(`condition not met within ${timeoutMs} ms: ${predicate.toString()}`);
     await new Promise((r) => setTimeout(r, 2));
   }
@@ -66,7 +66,7 @@ export interface ServiceRig {
 
 /** Builds a rig; the database handle may be shared between rigs to play a restart. */
 export function serviceRig(h: DatabaseHandle, overrides: Partial<TaskServiceDeps> & { engine?: FakeTranscriber } = {}): ServiceRig {
-  const store = overrides.store ?? createSqliteTaskStore(h);
+  const store = overrides.store ?? createTaskStore(h, { soleWriter: true });
   const busErrors: unknown[] = [];
   const bus = overrides.bus ?? createEventBus<TaskEventMap>((error) => void busErrors.push(error));
   const engine = overrides.engine ?? createFakeTranscriber('manual');

@@ -4,7 +4,7 @@ import { taskError } from '../../src/tasks/errors.ts';
 import type { ProgressEvent } from '../../src/tasks/task-events.ts';
 import { STAGES, type Stage } from '../../src/tasks/types.ts';
 import { createFakeTranscriber, fakeSegment } from '../helpers/fake-transcriber.ts';
-import { memoryDatabase } from '../db/store-fixtures.ts';
+import { testEngines } from '../helpers/db-engines.ts';
 import { input, nextEvent, recordEvents, serviceRig, until, type ServiceRig } from './service-fixtures.ts';
 
 const steps = (events: Array<[PropertyKey, unknown]>, taskId: string) =>
@@ -28,44 +28,45 @@ function expectSteps(actual: string[], expected: string[]): void {
   expect(new Set(actual.map((a) => parse(a).stage))).toEqual(new Set(expected.map((e) => parse(e).stage)));
 }
 
-describe('createTaskService', () => {
+describe.each(testEngines())('createTaskService on $name', ({ open }) => {
   let h: DatabaseHandle;
   let rig: ServiceRig;
-  beforeEach(async () => { h = await memoryDatabase(); });
+  beforeEach(async () => { h = await open(); });
   afterEach(async () => {
     await rig.service.stop(0);
     expect(rig.busErrors).toEqual([]);
     await h.close();
   });
 
-  it('inserts a submitted task as queued at 0 % and announces it with its place', () => {
+  it('inserts a submitted task as queued at 0 % and announces it with its place', async () => {
     rig = serviceRig(h);
     const events = recordEvents(rig.bus);
-    const task = rig.service.submit(input('a'));
-    expect(rig.store.get(task.id)).toMatchObject({ status: 'queued', stage: 'queued', percentage: 0, attempts: 0 });
+    const task = (await rig.service.submit(input('a')));
+    expect((await rig.store.get(task.id))).toMatchObject({ status: 'queued', stage: 'queued', percentage: 0, attempts: 0 });
     expect(events[0]).toEqual(['task.created', { task }]);
     expect(events[1]).toEqual(['task.progress', expect.objectContaining({ taskId: task.id, stage: 'queued', percentage: 0, queuePosition: 1 })]);
   });
 
   it('runs tasks first in, first out on one worker', async () => {
     rig = serviceRig(h);
-    rig.service.start();
-    const ids = ['a', 'b', 'c'].map((n) => rig.service.submit(input(n)).id);
+    await rig.service.start();
+    const ids: string[] = [];
+    for (const n of ['a', 'b', 'c']) ids.push((await rig.service.submit(input(n))).id);
     await rig.engine.waitForJobs(1);
-    expect(rig.service.queueInfo(ids[2]!)).toMatchObject({ position: 2 });
+    expect((await rig.service.queueInfo(ids[2]!))).toMatchObject({ position: 2 });
     for (let i = 0; i < 3; i++) {
       await rig.engine.waitForJobs(i + 1);
       expect(rig.engine.jobs[i]!.job.taskId).toBe(ids[i]);
-      expect(rig.store.countByStatus().processing).toBe(1);
+      expect((await rig.store.countByStatus()).processing).toBe(1);
       rig.engine.jobs[i]!.succeed();
     }
-    await until(() => rig.store.countByStatus().completed === 3);
+    await until(async () => (await rig.store.countByStatus()).completed === 3);
   });
 
   it('runs at most min(WORKERS, readyCount) jobs and picks up workers that become ready', async () => {
     rig = serviceRig(h, { config: { WORKERS: 2, MAX_ATTEMPTS: 3 }, engine: createFakeTranscriber('manual', { ready: 0 }) });
-    rig.service.start();
-    for (const n of ['a', 'b', 'c']) rig.service.submit(input(n));
+    await rig.service.start();
+    for (const n of ['a', 'b', 'c']) (await rig.service.submit(input(n)));
     await new Promise((r) => setTimeout(r, 30));
     expect(rig.engine.jobs).toHaveLength(0);
     rig.engine.setReady(1);
@@ -76,73 +77,74 @@ describe('createTaskService', () => {
     await rig.engine.waitForJobs(2);
     await new Promise((r) => setTimeout(r, 30));
     expect(rig.engine.jobs).toHaveLength(2);
-    expect(rig.store.countByStatus()).toMatchObject({ processing: 2, queued: 1 });
+    expect((await rig.store.countByStatus())).toMatchObject({ processing: 2, queued: 1 });
   });
 
   it('marks a started task processing, maps engine progress into transcribing and completes at 100', async () => {
     rig = serviceRig(h);
     const events = recordEvents(rig.bus);
-    rig.service.start();
-    const { id } = rig.service.submit(input('a'));
+    await rig.service.start();
+    const { id } = (await rig.service.submit(input('a')));
     const [job] = await rig.engine.waitForJobs(1);
-    expect(rig.store.get(id)).toMatchObject({ status: 'processing', attempts: 1, stage: 'transcribing', percentage: 10 });
-    expect(rig.store.get(id)?.startedAt).not.toBeNull();
+    expect((await rig.store.get(id))).toMatchObject({ status: 'processing', attempts: 1, stage: 'transcribing', percentage: 10 });
+    expect((await rig.store.get(id))?.startedAt).not.toBeNull();
     job!.started(12.5);
     job!.progress(50);
     job!.segment(fakeSegment(0));
     job!.progress(100);
-    expect(rig.store.get(id)?.mediaDuration).toBe(12.5);
-    expect(rig.service.partialSegments?.(id)).toEqual([fakeSegment(0)]);
+    expect((await rig.store.get(id))?.mediaDuration).toBe(12.5);
+    expect(await rig.service.partialSegments!(id)).toEqual([fakeSegment(0)]);
     job!.succeed({ language: 'en', languageProbability: 0.8, duration: 12.5 });
     const done = await nextEvent(rig.bus, 'task.completed');
     expect(done.result.segments).toEqual([fakeSegment(0)]);
     expectSteps(steps(events, id), ['queued:0', 'transcribing:10', 'transcribing:25', 'transcribing:40', 'complete:100']);
-    const row = rig.store.get(id)!;
+    const row = (await rig.store.get(id))!;
     expect(row).toMatchObject({ status: 'completed', stage: 'complete', percentage: 100, language: 'en', languageProbability: 0.8, error: null });
     expect(row.result?.segments).toHaveLength(1);
     expect(row.completedAt).not.toBeNull();
-    expect(rig.store.partialSegments(id)).toEqual([]); // superseded by the result
+    expect((await rig.store.partialSegments(id))).toEqual([]); // superseded by the result
     expect(events.filter(([n]) => n === 'task.segment')).toHaveLength(1);
   });
 
   it('aligns words and passes on the speaker stage of the worker only when asked, in stage order', async () => {
     rig = serviceRig(h, { engine: createFakeTranscriber({ stepMs: 1 }) });
     const events = recordEvents(rig.bus);
-    rig.service.start();
-    const both = rig.service.submit(input('both', { wordTimestamps: true, diarize: true })).id;
-    const plain = rig.service.submit(input('plain')).id;
-    await until(() => rig.store.countByStatus().completed === 2);
+    await rig.service.start();
+    const both = (await rig.service.submit(input('both', { wordTimestamps: true, diarize: true }))).id;
+    const plain = (await rig.service.submit(input('plain'))).id;
+    // The row is completed just before the last events go out: wait for the events.
+    await until(() => events.filter(([name]) => name === 'task.completed').length === 2);
     expectSteps(steps(events, both), ['queued:0', 'transcribing:10', 'transcribing:17', 'transcribing:25', 'transcribing:32',
       'transcribing:40', 'aligning:40', 'diarizing:60', 'diarizing:70', 'diarizing:80', 'complete:100']);
     expectSteps(steps(events, plain), ['queued:0', 'transcribing:10', 'transcribing:17', 'transcribing:25', 'transcribing:32',
       'transcribing:40', 'complete:100']);
     expect(steps(events, plain)).not.toContain('aligning:40');
-    const result = rig.store.get(both)!.result!;
+    const result = (await rig.store.get(both))!.result!;
     expect(result.segments.every((s) => s.speaker === 'SPEAKER_00' && s.words?.length === 1)).toBe(true);
     expect(result.turns).toEqual([{ speaker: 'SPEAKER_00', start: 0, end: 5 }]);
-    expect(rig.store.get(plain)!.result!.segments.some((s) => s.words || s.speaker)).toBe(false);
+    expect((await rig.store.get(plain))!.result!.segments.some((s) => s.words || s.speaker)).toBe(false);
   });
 
   it('cancels a queued task at once without running it', async () => {
     rig = serviceRig(h);
-    rig.service.start();
-    const first = rig.service.submit(input('a')).id;
-    const second = rig.service.submit(input('b')).id;
+    await rig.service.start();
+    const first = (await rig.service.submit(input('a'))).id;
+    const second = (await rig.service.submit(input('b'))).id;
     await rig.engine.waitForJobs(1);
     const failed = nextEvent(rig.bus, 'task.failed');
     const after = await rig.service.cancel(second);
     expect(after).toMatchObject({ status: 'cancelled', error: { code: 'CANCELLED' } });
     expect(await failed).toMatchObject({ taskId: second, status: 'cancelled', error: { code: 'CANCELLED' } });
     rig.engine.jobs[0]!.succeed();
-    await until(() => rig.store.get(first)?.status === 'completed');
+    await until(async () => (await rig.store.get(first))?.status === 'completed');
     await new Promise((r) => setTimeout(r, 20));
     expect(rig.engine.jobs.map((j) => j.job.taskId)).toEqual([first]);
   });
 
   it('cancels a running task through the engine and ends it cancelled', async () => {
     rig = serviceRig(h);
-    rig.service.start();
-    const { id } = rig.service.submit(input('a'));
+    await rig.service.start();
+    const { id } = (await rig.service.submit(input('a')));
     const [job] = await rig.engine.waitForJobs(1);
     job!.progress(40);
     const after = await rig.service.cancel(id);
@@ -152,8 +154,8 @@ describe('createTaskService', () => {
 
   it('ends cancelled even when the engine finishes the job before it hears the cancel', async () => {
     rig = serviceRig(h, { engine: createFakeTranscriber('manual', { ignoreCancel: true }) });
-    rig.service.start();
-    const { id } = rig.service.submit(input('a'));
+    await rig.service.start();
+    const { id } = (await rig.service.submit(input('a')));
     const [job] = await rig.engine.waitForJobs(1);
     const cancelling = rig.service.cancel(id);
     job!.succeed();
@@ -162,60 +164,60 @@ describe('createTaskService', () => {
 
   it('stores all three error fields of a failure and keeps the segments that arrived before it', async () => {
     rig = serviceRig(h);
-    rig.service.start();
-    const { id } = rig.service.submit(input('a'));
+    await rig.service.start();
+    const { id } = (await rig.service.submit(input('a')));
     const [job] = await rig.engine.waitForJobs(1);
     job!.segment(fakeSegment(0));
     job!.segment(fakeSegment(1));
     const failed = nextEvent(rig.bus, 'task.failed');
     job!.fail(taskError('WORKER_CRASHED', 'worker pid 42 killed by SIGSEGV'));
     expect(await failed).toMatchObject({ taskId: id, status: 'failed', error: { code: 'WORKER_CRASHED' } });
-    const row = rig.store.get(id)!;
+    const row = (await rig.store.get(id))!;
     expect(row.status).toBe('failed');
     expect(row.error).toEqual(taskError('WORKER_CRASHED', 'worker pid 42 killed by SIGSEGV'));
     expect(row.error?.userMessage.length).toBeGreaterThan(20);
-    expect(rig.service.partialSegments?.(id).map((s) => s.text)).toEqual([' word0', ' word1']);
-    expect(rig.service.snapshot(id)).toMatchObject({ kind: 'error', taskId: id, error: { code: 'WORKER_CRASHED' } });
+    expect((await rig.service.partialSegments!(id)).map((s) => s.text)).toEqual([' word0', ' word1']);
+    expect((await rig.service.snapshot(id))).toMatchObject({ kind: 'error', taskId: id, error: { code: 'WORKER_CRASHED' } });
   });
 
   it('fails with PROCESSING_FAILED when post-processing throws', async () => {
     rig = serviceRig(h, { engine: createFakeTranscriber({ stepMs: 1 }), assembleWords: () => { throw new RangeError('bad token times'); } });
-    rig.service.start();
-    const { id } = rig.service.submit(input('a', { wordTimestamps: true }));
+    await rig.service.start();
+    const { id } = (await rig.service.submit(input('a', { wordTimestamps: true })));
     await nextEvent(rig.bus, 'task.failed');
-    expect(rig.store.get(id)?.error).toMatchObject({ code: 'PROCESSING_FAILED', technicalDetail: 'RangeError: bad token times' });
+    expect((await rig.store.get(id))?.error).toMatchObject({ code: 'PROCESSING_FAILED', technicalDetail: 'RangeError: bad token times' });
   });
 
   it('removes a running task: cancels it, deletes row and segments, deletes its media', async () => {
     const deleteMedia = vi.fn(async () => {});
     rig = serviceRig(h, { deleteMedia });
-    rig.service.start();
-    const { id } = rig.service.submit(input('a'));
+    await rig.service.start();
+    const { id } = (await rig.service.submit(input('a')));
     const [job] = await rig.engine.waitForJobs(1);
     job!.segment(fakeSegment(0));
     const deleted = nextEvent(rig.bus, 'task.deleted');
     expect(await rig.service.remove(id)).toBe(true);
     await deleted;
     expect(job!.cancelRequested).toBe(true);
-    expect(rig.store.get(id)).toBeUndefined();
-    expect(h.sqlite.prepare('select count(*) as n from segments').get()).toEqual({ n: 0 });
+    expect((await rig.store.get(id))).toBeUndefined();
+    expect(await h.db.selectFrom('segments').selectAll().execute()).toEqual([]);
     expect(deleteMedia).toHaveBeenCalledWith(expect.objectContaining({ id, mediaPath: '/nowhere/a.wav' }));
     expect(await rig.service.remove(id)).toBe(false);
   });
 
   it('gives late joiners the freshest step, queue places and an ETA from measured speed', async () => {
     rig = serviceRig(h);
-    rig.service.start();
-    const a = rig.service.submit(input('a', {}, 10)).id;
-    const b = rig.service.submit(input('b', {}, 20)).id;
+    await rig.service.start();
+    const a = (await rig.service.submit(input('a', {}, 10))).id;
+    const b = (await rig.service.submit(input('b', {}, 20))).id;
     const [job] = await rig.engine.waitForJobs(1);
     job!.progress(50);
-    expect(rig.service.snapshot(a)).toMatchObject({ kind: 'progress', event: { taskId: a, stage: 'transcribing', percentage: 25 } });
-    const waiting = rig.service.snapshot(b);
+    expect((await rig.service.snapshot(a))).toMatchObject({ kind: 'progress', event: { taskId: a, stage: 'transcribing', percentage: 25 } });
+    const waiting = (await rig.service.snapshot(b));
     expect(waiting).toMatchObject({ kind: 'progress', event: { stage: 'queued', percentage: 0, queuePosition: 1 } });
     // Nothing measured yet: the default factor of 0.5 s per media second.
-    expect(rig.service.queueInfo(b)?.etaSeconds).toBeCloseTo(5 + 10, 0);
-    expect(rig.service.snapshot('nope')).toBeUndefined();
-    expect(rig.service.queueInfo('nope')).toBeUndefined();
+    expect((await rig.service.queueInfo(b))?.etaSeconds).toBeCloseTo(5 + 10, 0);
+    expect((await rig.service.snapshot('nope'))).toBeUndefined();
+    expect((await rig.service.queueInfo('nope'))).toBeUndefined();
   });
 });
