@@ -1,6 +1,8 @@
-// The pool with the real worker (src/engine/worker-main.ts), libwhisper and the random-weight tiny.en model.
-// Each transcription of jfk.wav costs seconds of CPU (a minute on a loaded 2-core machine, hence the long
-// timeout), so the cases share one pool and its runs where they can.
+// The pool with the real worker (src/engine/worker-main.ts), libwhisper and the random-weight tiny.en model:
+// only what the fake worker cannot show (worker-pool*.test.ts cover queueing, timeouts, two workers and
+// load failures): a real transcription forwarded through IPC, a crash inside native code, and a cancel
+// heard by whisper.cpp's abort check. Each jfk.wav run costs seconds of CPU (a minute on a loaded 2-core
+// machine, hence the long timeout), so the cases share one pool.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createWorkerPool, type WorkerPool } from '../../src/engine/worker-pool.ts';
 import type { WorkerPoolOptions } from '../../src/engine/worker-pool-options.ts';
@@ -74,16 +76,16 @@ describe('createWorkerPool with the real worker', { timeout: 240_000 }, () => {
     expect(pool.modelInfo()?.multilingual).toBe(false);
   });
 
-  it.each(['SIGKILL', 'SIGSEGV'] as const)('fails a task whose worker gets %s with WORKER_CRASHED and replaces the worker', async (signal) => {
+  it('fails a task whose worker gets SIGSEGV inside whisper_full with WORKER_CRASHED and replaces the worker', async () => {
     const [pid] = pool.workerPids();
-    const outcome = await pool.run(jfkJob(`kill-${signal}`, { act: () => process.kill(pid!, signal) }));
+    const outcome = await pool.run(jfkJob('segv', { act: () => process.kill(pid!, 'SIGSEGV') }));
     expect(codeOf(outcome)).toBe('WORKER_CRASHED');
-    expect(outcome.ok ? '' : outcome.error.technicalDetail).toContain(`killed by ${signal}`);
+    expect(outcome.ok ? '' : outcome.error.technicalDetail).toContain('killed by SIGSEGV');
     while (pool.readyCount() === 0) await new Promise((resolve) => setTimeout(resolve, 50));
     expect(pool.workerPids()).not.toContain(pid);
   });
 
-  it('stops a running task on cancel within a few seconds, and the worker survives', async () => {
+  it('stops a running task on cancel through the worker (no kill), and the worker survives', async () => {
     const [pid] = pool.workerPids();
     let cancelledAt = 0;
     const outcome = await pool.run(jfkJob('cancel-me', {
@@ -92,48 +94,11 @@ describe('createWorkerPool with the real worker', { timeout: 240_000 }, () => {
         expect(pool.cancel('cancel-me')).toBe(true);
       },
     }));
-    const stoppedAfter = performance.now() - cancelledAt;
     expect(codeOf(outcome)).toBe('CANCELLED');
+    // Not the pool's fallback kill after cancelGraceMs (20 s): the worker heard the cancel itself (whisper.cpp
+    // polls its abort flag once per pass), which is what a clock bound here would only approximate.
     expect(outcome.ok ? '' : outcome.error.technicalDetail).not.toContain('was killed');
     expect(cancelledAt).toBeGreaterThan(0);
-    // whisper.cpp polls the abort callback once per encoder or decoder pass: about a second on an idle
-    // machine, several on a loaded one. The bound only catches a cancel that is not heard at all.
-    expect(stoppedAfter).toBeLessThan(15_000);
     expect(pool.workerPids()).toEqual([pid]);
-  });
-
-  it('runs queued jobs in FIFO order after all that, on the surviving worker', async () => {
-    const starts: string[] = [];
-    const ids = ['fifo-1', 'fifo-2'];
-    const outcomes = await Promise.all(ids.map((id) => pool.run(jfkJob(id, { onStarted: () => starts.push(id) }))));
-    expect(outcomes.map(codeOf)).toEqual(['OK', 'OK']);
-    expect(starts).toEqual(ids);
-  });
-
-  it('fails a task over its time limit with TASK_TIMEOUT', async () => {
-    const short = makePool({ taskTimeoutMs: 1500 });
-    const outcome = await short.run(jfkJob('too-slow'));
-    expect(codeOf(outcome)).toBe('TASK_TIMEOUT');
-    await short.close();
-  });
-
-  it('runs two jobs at once on two workers', async () => {
-    const two = makePool({ workers: 2 });
-    const events: string[] = [];
-    const run = (id: string) => two.run(jfkJob(id, { onStarted: () => events.push(`start ${id}`) })).then((outcome) => {
-      events.push(`end ${id}`);
-      return outcome;
-    });
-    const outcomes = await Promise.all([run('a'), run('b')]);
-    expect(outcomes.map(codeOf)).toEqual(['OK', 'OK']);
-    expect(events.slice(0, 2).sort()).toEqual(['start a', 'start b']);
-    await two.close();
-  });
-
-  it('fails fast with MODEL_UNAVAILABLE when the model file is missing', async () => {
-    const broken = makePool({ modelPath: `${TINY_EN_RANDOM}.missing` });
-    const outcome = await broken.run(jfkJob('no-model'));
-    expect(codeOf(outcome)).toBe('MODEL_UNAVAILABLE');
-    await broken.close();
   });
 });

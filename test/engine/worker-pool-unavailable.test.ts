@@ -1,21 +1,9 @@
-import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { createWorkerPool, type WorkerPool } from '../../src/engine/worker-pool.ts';
-import type { WorkerPoolOptions } from '../../src/engine/worker-pool-options.ts';
-import { ROOT } from '../helpers/paths.ts';
+import { fork } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import { useFakePools } from '../helpers/fake-pool.ts';
 
-const FAKE = path.join(ROOT, 'test/helpers/fake-worker.ts');
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-let pool: WorkerPool | undefined;
-const makePool = (options: Partial<WorkerPoolOptions> = {}) => {
-  pool = createWorkerPool({ workers: 1, threads: 1, modelPath: 'fake.bin', taskTimeoutMs: 30_000, entry: FAKE, ...options });
-  return pool;
-};
-afterEach(async () => {
-  await pool?.close();
-  pool = undefined;
-});
+const makePool = useFakePools();
 
 async function until(check: () => boolean, timeoutMs = 20_000) {
   const end = Date.now() + timeoutMs;
@@ -35,7 +23,6 @@ describe('createWorkerPool unavailable()', () => {
 
   it('reports MODEL_UNAVAILABLE once the model failed to load, and clears when a restarted worker loads it', async () => {
     let spawns = 0;
-    const { fork } = await import('node:child_process');
     const p = makePool({
       restartBackoffMs: { initial: 300, max: 300 },
       spawn: (entry, options) => {

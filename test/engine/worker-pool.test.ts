@@ -1,26 +1,9 @@
 import os from 'node:os';
-import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { createWorkerPool, type WorkerPool } from '../../src/engine/worker-pool.ts';
-import type { WorkerPoolOptions } from '../../src/engine/worker-pool-options.ts';
-import type { JobOutcome, TranscriptionJob } from '../../src/tasks/types.ts';
-import { ROOT } from '../helpers/paths.ts';
+import { describe, expect, it } from 'vitest';
+import type { JobOutcome } from '../../src/tasks/types.ts';
+import { fakeJob as job, textOf, useFakePools } from '../helpers/fake-pool.ts';
 
-const FAKE = path.join(ROOT, 'test/helpers/fake-worker.ts');
-const params = { language: 'en', task: 'transcribe', vad: false, wordTimestamps: false, diarize: false, temperature: 0 } as const;
-const job = (taskId: string, command: string, extra: Partial<TranscriptionJob> = {}): TranscriptionJob =>
-  ({ taskId, mediaPath: command, params: { ...params }, ...extra });
-const textOf = (outcome: JobOutcome) => (outcome.ok ? outcome.result.text : `failed ${outcome.error.code}`);
-
-let pool: WorkerPool | undefined;
-const makePool = (options: Partial<WorkerPoolOptions> = {}) => {
-  pool = createWorkerPool({ workers: 1, threads: 1, modelPath: 'fake.bin', taskTimeoutMs: 30_000, entry: FAKE, ...options });
-  return pool;
-};
-afterEach(async () => {
-  await pool?.close();
-  pool = undefined;
-});
+const makePool = useFakePools();
 
 describe('createWorkerPool', () => {
   it('runs a job on a worker and forwards started, progress and segment callbacks', async () => {
