@@ -140,7 +140,7 @@ const peer = (url: string, file: string) => post(`${url}/inference`, { response_
 const PEER_FLAGS: Record<string, string[]> = { same: ['-bo', '5'], defaults: [], words: ['-bo', '5', '-dtw', dtwName, '-nfa'] };
 const audio = makeBenchAudio(Number(values.seconds));
 console.log(`bench:peer: ${audio.seconds.toFixed(1)} s of audio, model ${path.basename(modelPath)}, threads ${threads}, reps ${reps}, ` +
-  `peer nice ${values['peer-nice']} (our workers: nice 10)`);
+  `peer nice ${values['peer-nice']} (our workers: nice ${os.getPriority(0)}, the default 0 or inherited)`);
 const server = await startOurs();
 try {
   for (const mode of modes) {

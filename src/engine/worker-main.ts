@@ -9,7 +9,7 @@
  *   WHISPER_VAD_MODEL   Silero VAD model (ggml) for tasks with `vad` (optional; loaded on first use)
  *   WHISPER_DTW         1/0: DTW token timestamps with the model's alignment heads (default 1)
  *   WHISPER_USE_GPU     1/0 (default 1; no effect with the CPU library), WHISPER_GPU_DEVICE (default 0)
- *   WORKER_NICE         niceness it gives itself at start (default 10; never lowered)
+ *   WORKER_NICE         niceness it gives itself at start (default 0; never lowered below what it inherited)
  *   MAX_AUDIO_SECONDS   decoding fails past this much audio (default: no limit)
  *   WORKER_PARENT_PID   the pool's pid, to tell a parent that died before start-up (default: process.ppid)
  *
@@ -47,7 +47,7 @@ function send(message: ChildMessage, then?: () => void): void {
 
 // Before any native or pool thread exists, so every thread created later inherits it.
 try {
-  const nice = int('WORKER_NICE', 10);
+  const nice = int('WORKER_NICE', 0);
   os.setPriority(0, Math.max(nice, os.getPriority(0)));
 } catch (err) {
   warn(`worker: could not lower CPU priority: ${err instanceof Error ? err.message : String(err)}`);

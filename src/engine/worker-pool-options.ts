@@ -36,7 +36,8 @@ export interface WorkerPoolOptions {
   shutdownGraceMs?: number;
   /** Restart back-off after a worker fails to start: first delay and cap. */
   restartBackoffMs?: { initial: number; max: number };
-  /** Nice value for workers (higher is lower priority), so the HTTP side stays responsive. */
+  /** Nice value for workers (higher is lower priority); default 0: a nicer worker only loses the CPU to other
+   * work without making polls faster (README, Performance). Workers also inherit the server's own nice. */
   niceness?: number;
 }
 
@@ -83,7 +84,7 @@ export function resolvePoolOptions(options: WorkerPoolOptions): ResolvedPoolOpti
     cancelGraceMs: options.cancelGraceMs ?? 5000,
     shutdownGraceMs: options.shutdownGraceMs ?? 2000,
     restartBackoffMs: options.restartBackoffMs ?? { initial: 500, max: 30_000 },
-    niceness: options.niceness ?? 10,
+    niceness: options.niceness ?? 0,
   };
 }
 
