@@ -3,6 +3,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll } from 'vitest';
 import { ROOT } from '../helpers/paths.ts';
 
 /** Debian's chromium, which .ci/run installs. */
@@ -33,8 +34,11 @@ export function launchBrowser(): Promise<Browser> {
 
 const isLoopback = (url: URL) => ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
 
+/** A page in a context of its own, with what it tried to reach off loopback and the errors it logged. */
+export interface PageSession { context: BrowserContext; page: Page; blocked: string[]; consoleErrors: string[] }
+
 /** A fresh context and page; every request that is not to loopback is aborted and recorded in `blocked`. */
-export async function openPage(browser: Browser, viewport = { width: 1000, height: 900 }): Promise<{ context: BrowserContext; page: Page; blocked: string[]; consoleErrors: string[] }> {
+export async function openPage(browser: Browser, viewport = { width: 1000, height: 900 }): Promise<PageSession> {
   const context = await browser.newContext({ viewport, acceptDownloads: true });
   const blocked: string[] = [];
   await context.route('**/*', (route) => {
@@ -56,4 +60,39 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   const file = path.join(ARTIFACTS, `${name.replace(/[^\w.-]+/g, '-')}.png`);
   await page.screenshot({ path: file, fullPage: true });
   return file;
+}
+
+/** What useBrowser() gives a test: fresh pages, and clean-ups run after the test. */
+export interface BrowserFixture {
+  /** A fresh context and page (see openPage), closed after the test. */
+  newPage(viewport?: { width: number; height: number }): Promise<PageSession>;
+  /** Runs `close` after the test, after its pages are closed. */
+  afterTest(close: () => Promise<void> | void): void;
+}
+
+/**
+ * Call inside a describe: builds the page if stale and launches Chromium before its tests, closes each
+ * test's pages (then its afterTest clean-ups) after it, and the browser after the last.
+ */
+export function useBrowser(): BrowserFixture {
+  let browser: Browser | undefined;
+  const cleanups: Array<() => Promise<void> | void> = [];
+  beforeAll(async () => {
+    ensureWebBuilt();
+    browser = await launchBrowser();
+  }, 120_000);
+  afterEach(async () => {
+    for (const close of cleanups.splice(0).reverse()) await close();
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+  return {
+    async newPage(viewport) {
+      const session = await openPage(browser!, viewport);
+      cleanups.push(() => session.context.close());
+      return session;
+    },
+    afterTest: (close) => void cleanups.push(close),
+  };
 }

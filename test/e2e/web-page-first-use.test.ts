@@ -1,34 +1,21 @@
 // The page's new parts against the scripted API (issue 13): options that follow the model, word
 // timestamps that say what the task will do, refusals on the form, the stage's own progress and the
 // time left, result facts, copy, retry, paging and filtering, and speakers (diarization, issue 9).
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { JFK_WAV } from '../helpers/paths.ts';
-import { HAS_CHROMIUM, ensureWebBuilt, launchBrowser, openPage, screenshot } from './browser.ts';
+import { HAS_CHROMIUM, screenshot, useBrowser } from './browser.ts';
 import { startFakeApi, type FakeApi, type FakeTask } from './fake-api.ts';
 
 const text = (page: Page, selector: string) => page.locator(selector).innerText();
 
 describe.skipIf(!HAS_CHROMIUM)('web page: first use (scripted API)', () => {
-  let browser: Browser;
-  let api: FakeApi | undefined;
-  const opened: Array<{ close(): Promise<void> }> = [];
-
-  beforeAll(async () => {
-    ensureWebBuilt();
-    browser = await launchBrowser();
-  });
-  afterAll(async () => { await browser?.close(); });
-  afterEach(async () => {
-    for (const c of opened.splice(0)) await c.close();
-    await api?.close();
-    api = undefined;
-  });
+  const browser = useBrowser();
 
   async function open(name: string, options: Parameters<typeof startFakeApi>[0] = {}) {
-    api = await startFakeApi(options);
-    const session = await openPage(browser);
-    opened.push(session.context);
+    const api = await startFakeApi(options);
+    browser.afterTest(() => api.close());
+    const session = await browser.newPage();
     await session.page.goto(api.url);
     return { ...session, api, shot: () => screenshot(session.page, name) };
   }

@@ -2,35 +2,32 @@
 // one is exercised by web-page.test.ts): what is under test is the key flow through HTTP, the
 // WebSocket ?token=, blob downloads and blob media, and task ownership.
 import { readFileSync } from 'node:fs';
-import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFakeTranscriber, fakeSegment, type FakeTranscriber } from '../helpers/fake-transcriber.ts';
 import { JFK_WAV } from '../helpers/paths.ts';
 import { startTestServer, type TestServer } from '../helpers/test-server.ts';
-import { HAS_CHROMIUM, ensureWebBuilt, launchBrowser, openPage, screenshot } from './browser.ts';
+import { HAS_CHROMIUM, screenshot, useBrowser } from './browser.ts';
 
 const KEY = 'e2e-key-0123456789abcdef';
 const OTHER_KEY = 'e2e-other-key-fedcba9876543210';
 
 describe.skipIf(!HAS_CHROMIUM)('web page (real server with API keys)', () => {
-  let browser: Browser;
+  const browser = useBrowser();
   let t: TestServer;
   let engine: FakeTranscriber;
 
   beforeAll(async () => {
-    ensureWebBuilt();
-    browser = await launchBrowser();
     // Slow enough steps that the page is surely watching over its socket while the job runs.
     engine = createFakeTranscriber({ stepMs: 250, progress: [0, 20, 40, 60, 80, 100], segments: [0, 1, 2].map((i) => fakeSegment(i, ` line ${i}`)) });
     t = await startTestServer({ engine, env: { API_KEYS: `${KEY},${OTHER_KEY}` } });
   }, 120_000);
   afterAll(async () => {
-    await browser?.close();
     await t?.close();
+    await engine?.close();
   });
 
   it('asks for the key, then uploads, watches, downloads and plays with it; another key sees nothing', async () => {
-    const { context, page, blocked } = await openPage(browser);
+    const { context, page, blocked } = await browser.newPage();
     await page.goto(t.url);
     await page.locator('#key-panel').waitFor();
     await page.fill('#key-input', KEY);
@@ -59,7 +56,7 @@ describe.skipIf(!HAS_CHROMIUM)('web page (real server with API keys)', () => {
     await context.close();
 
     // Another key gets 404 for this task, as for an unknown id.
-    const other = await openPage(browser);
+    const other = await browser.newPage();
     await other.page.goto(t.url);
     await other.page.evaluate((k) => sessionStorage.setItem('whisper-tasks.api-key', k), OTHER_KEY);
     const listed = other.page.waitForResponse((r) => r.url().includes('/tasks?limit=') && r.status() === 200);

@@ -1,34 +1,21 @@
 // The page's model choice (issue 12, a model per request) against the scripted API: offered only when
 // the server serves more than one model (GET /v1/models), the default sent as nothing, another model
 // sent in the form's `model` field, and the other options following the chosen model.
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { JFK_WAV } from '../helpers/paths.ts';
-import { HAS_CHROMIUM, ensureWebBuilt, launchBrowser, openPage, screenshot } from './browser.ts';
+import { HAS_CHROMIUM, screenshot, useBrowser } from './browser.ts';
 import { startFakeApi, type FakeApi } from './fake-api.ts';
 
 const languageCount = (page: Page) => page.locator('#opt-language option').count();
 
 describe.skipIf(!HAS_CHROMIUM)('web page: model choice (scripted API)', () => {
-  let browser: Browser;
-  let api: FakeApi | undefined;
-  const opened: Array<{ close(): Promise<void> }> = [];
-
-  beforeAll(async () => {
-    ensureWebBuilt();
-    browser = await launchBrowser();
-  });
-  afterAll(async () => { await browser?.close(); });
-  afterEach(async () => {
-    for (const c of opened.splice(0)) await c.close();
-    await api?.close();
-    api = undefined;
-  });
+  const browser = useBrowser();
 
   async function open(options: Parameters<typeof startFakeApi>[0]) {
-    api = await startFakeApi(options);
-    const session = await openPage(browser);
-    opened.push(session.context);
+    const api = await startFakeApi(options);
+    browser.afterTest(() => api.close());
+    const session = await browser.newPage();
     await session.page.goto(api.url);
     await session.page.click('#options summary');
     return { ...session, api };

@@ -1,7 +1,7 @@
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { JFK_WAV } from '../helpers/paths.ts';
-import { HAS_CHROMIUM, ensureWebBuilt, launchBrowser, openPage, screenshot } from './browser.ts';
+import { HAS_CHROMIUM, screenshot, useBrowser } from './browser.ts';
 import { startFakeApi, type FakeApi } from './fake-api.ts';
 
 // The page against a scripted API: states the real engine reaches only by chance (a long queue,
@@ -21,25 +21,12 @@ async function recordValueTexts(page: Page) {
 }
 
 describe.skipIf(!HAS_CHROMIUM)('web page (scripted API)', () => {
-  let browser: Browser;
-  let api: FakeApi | undefined;
-  const opened: Array<{ close(): Promise<void> }> = [];
-
-  beforeAll(async () => {
-    ensureWebBuilt();
-    browser = await launchBrowser();
-  });
-  afterAll(async () => { await browser?.close(); });
-  afterEach(async () => {
-    for (const c of opened.splice(0)) await c.close();
-    await api?.close();
-    api = undefined;
-  });
+  const browser = useBrowser();
 
   async function open(name: string, options: Parameters<typeof startFakeApi>[0] = {}, viewport?: { width: number; height: number }) {
-    api = await startFakeApi(options);
-    const session = await openPage(browser, viewport);
-    opened.push(session.context);
+    const api = await startFakeApi(options);
+    browser.afterTest(() => api.close());
+    const session = await browser.newPage(viewport);
     return { ...session, api, shot: () => screenshot(session.page, name) };
   }
 

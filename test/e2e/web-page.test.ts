@@ -1,13 +1,13 @@
 // The page in headless Chromium against the real server: worker pool, random-weight tiny.en model,
 // SQLite, WebSocket. Transcriptions are slow on small machines, so each test makes as few as it can.
 import { readFileSync } from 'node:fs';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { taskError } from '../../src/tasks/errors.ts';
 import { badFile, longWav } from '../helpers/fixtures.ts';
 import { JFK_WAV } from '../helpers/paths.ts';
 import { startTestServer, type TestServer } from '../helpers/test-server.ts';
-import { HAS_CHROMIUM, ensureWebBuilt, launchBrowser, openPage, screenshot } from './browser.ts';
+import { HAS_CHROMIUM, screenshot, useBrowser } from './browser.ts';
 
 const SLOW = 240_000;
 const LONG = { timeout: 180_000 };
@@ -27,13 +27,10 @@ const seen = (page: Page, key: string) => page.evaluate((k) => (window as unknow
 const taskIdOf = (page: Page) => page.evaluate(() => new URLSearchParams(location.search).get('task'));
 
 describe.skipIf(!HAS_CHROMIUM)('web page (real server)', () => {
-  let browser: Browser;
+  const browser = useBrowser();
   let t: TestServer;
-  const contexts: Array<{ close(): Promise<void> }> = [];
 
   beforeAll(async () => {
-    ensureWebBuilt();
-    browser = await launchBrowser();
     t = await startTestServer();
     const deadline = Date.now() + 90_000;
     while ((await fetch(`${t.url}/health/ready`)).status !== 200) {
@@ -42,14 +39,11 @@ describe.skipIf(!HAS_CHROMIUM)('web page (real server)', () => {
     }
   }, 120_000);
   afterAll(async () => {
-    await browser?.close();
     await t?.close();
   });
-  afterEach(async () => { for (const c of contexts.splice(0)) await c.close(); });
 
   async function open(file: string) {
-    const session = await openPage(browser);
-    contexts.push(session.context);
+    const session = await browser.newPage();
     await session.page.goto(t.url);
     await record(session.page, 'bar', '#progress', 'aria-valuetext');
     await record(session.page, 'connection', '#connection');
