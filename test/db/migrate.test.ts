@@ -11,9 +11,9 @@ describe('migrateToLatest', () => {
   it('creates the tasks and segments tables with their indexes', async () => {
     h = openDatabase(':memory:');
     expect(await migrateToLatest(h.db)).toEqual(Object.keys(MIGRATIONS));
-    const names = h.sqlite.prepare("select name from sqlite_master where type in ('table','index') order by name").all() as Array<{ name: string }>;
+    const names = h.sqlite!.prepare("select name from sqlite_master where type in ('table','index') order by name").all() as Array<{ name: string }>;
     expect(names.map((n) => n.name)).toEqual(expect.arrayContaining(['tasks', 'segments', 'tasks_status_created_at']));
-    const columns = (h.sqlite.prepare('pragma table_info(tasks)').all() as Array<{ name: string }>).map((c) => c.name);
+    const columns = (h.sqlite!.prepare('pragma table_info(tasks)').all() as Array<{ name: string }>).map((c) => c.name);
     expect(columns).toEqual(expect.arrayContaining([
       'id', 'status', 'progress_stage', 'progress_percentage', 'progress_message', 'file_name', 'media_path', 'media_duration',
       'params', 'language', 'language_probability', 'result', 'error_code', 'error_user_message', 'error_technical_detail',
@@ -40,7 +40,7 @@ describe('migrateToLatest', () => {
     h = openDatabase(':memory:');
     await migrateToLatest(h.db);
     for (const migration of Object.values(MIGRATIONS).reverse()) await migration.down?.(h.db);
-    const tables = h.sqlite.prepare("select name from sqlite_master where type = 'table' and name in ('tasks','segments')").all();
+    const tables = h.sqlite!.prepare("select name from sqlite_master where type = 'table' and name in ('tasks','segments')").all();
     expect(tables).toEqual([]);
   });
 });

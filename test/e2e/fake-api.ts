@@ -76,7 +76,7 @@ export async function startFakeApi(options: { apiKey?: string; refuseSockets?: b
     if (given !== options.apiKey) return c.json({ error: { code: 'UNAUTHORIZED', message: 'A valid API key is required.', details: null } }, 401);
     return next();
   });
-  app.route('/', createWebRoutes({ tasks: { get: (id) => tasks.get(id) } }));
+  app.route('/', createWebRoutes({ tasks: { get: async (id) => tasks.get(id) } }));
   app.get('/health/ready', (c) => c.json({ status: 'ready', model: ready.model, ...(ready.diarization && { diarization: ready.diarization }) }));
   // GET /v1/models as the server lists it: whisper-1 (the default), then the default by name, then the others.
   app.get('/v1/models', (c) => {

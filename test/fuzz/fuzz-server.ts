@@ -35,30 +35,30 @@ export async function startFuzzServer(env: Record<string, string> = {}): Promise
     return ((await res.json()) as { identifier: string }).identifier;
   };
   const done = await upload('done.wav');
-  await waitFor(() => test.server.tasks.get(done)?.status === 'completed');
+  await waitFor(async () => (await test.server.tasks.get(done))?.status === 'completed');
   engine.setReady(0); // from here on nothing runs: later tasks stay queued
   const queued = await upload('queued.wav');
   const protectedIds = [done, queued];
-  const snapshot = () => protectedIds.map((id) => {
-    const t = test.server.tasks.get(id);
+  const snapshot = () => Promise.all(protectedIds.map(async (id) => {
+    const t = await test.server.tasks.get(id);
     return t && { ...t, updatedAt: undefined, media: sha(t.mediaPath) };
-  });
-  const before = JSON.stringify(snapshot());
+  }));
+  const before = JSON.stringify(await snapshot());
   return {
     test, engine, port: test.port, protectedIds,
     async assertIntact() {
       const live = await fetch(`${test.url}/health/live`);
       expect(live.status).toBe(200);
-      expect(JSON.stringify(snapshot())).toBe(before);
+      expect(JSON.stringify(await snapshot())).toBe(before);
     },
     close: () => test.close(),
   };
 }
 
 /** Polls until the predicate holds (5 s at most). */
-export async function waitFor(predicate: () => boolean, timeoutMs = 5000): Promise<void> {
+export async function waitFor(predicate: () => boolean | Promise<boolean>, timeoutMs = 5000): Promise<void> {
   const end = Date.now() + timeoutMs;
-  while (!predicate()) {
+  while (!(await predicate())) {
     if (Date.now() > end) throw new Error('condition not met in time');
     await new Promise((r) => setTimeout(r, 10));
   }

@@ -151,7 +151,7 @@ describe('HTTP fuzzing', () => {
       // A valid /v1 request is answered when its task ends, and nothing runs on this server: the
       // client gives up after a while, which must cancel the task it left behind.
       const v1 = route.startsWith('/v1/');
-      const before = new Set(s.test.server.tasks.list({ limit: 100_000, offset: 0 }).items.map((t) => t.id));
+      const before = new Set((await s.test.server.tasks.list({ limit: 100_000, offset: 0 })).items.map((t) => t.id));
       const res = await fetch(`${s.test.url}${route}`, {
         method: 'POST',
         signal: AbortSignal.timeout(v1 ? 3000 : 10_000),
@@ -162,10 +162,10 @@ describe('HTTP fuzzing', () => {
         return null;
       });
       if (res === null) {
-        const left = s.test.server.tasks.list({ limit: 100_000, offset: 0 }).items.filter((t) => !before.has(t.id));
+        const left = (await s.test.server.tasks.list({ limit: 100_000, offset: 0 })).items.filter((t) => !before.has(t.id));
         // None when the client gave up before the upload was even checked (a slow machine).
         expect(left.length).toBeLessThanOrEqual(1);
-        if (left[0]) await waitFor(() => s.test.server.tasks.get(left[0]!.id)?.status === 'cancelled');
+        if (left[0]) await waitFor(async () => (await s.test.server.tasks.get(left[0]!.id))?.status === 'cancelled');
         return;
       }
       const text = await res.text();

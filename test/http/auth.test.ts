@@ -48,7 +48,7 @@ describe('API keys over HTTP', () => {
         else expect(body.error.code).toBe('UNAUTHORIZED');
       }
     }
-    expect(t.tasks.get(task.id)?.status).toBe('queued'); // nothing was cancelled or deleted
+    expect((await t.tasks.get(task.id))?.status).toBe('queued'); // nothing was cancelled or deleted
   });
 
   it('serves health, the page, its assets and the API description without a key', async () => {
@@ -80,7 +80,7 @@ describe('API keys over HTTP', () => {
     const created = await t.app.request('/tasks', { method: 'POST', body: upload(), headers: bearer(KEY_A) });
     expect(created.status).toBe(202);
     const { identifier: id } = (await created.json()) as { identifier: string };
-    const record = t.tasks.get(id)!;
+    const record = (await t.tasks.get(id))!;
     expect(record.owner).toBe(ownerIdOf(KEY_A));
     expect(JSON.stringify(record)).not.toContain(KEY_A);
     t.tasks.complete(id);
@@ -91,7 +91,7 @@ describe('API keys over HTTP', () => {
       const unknown = await t.app.request(p!.replace(id, '00000000-0000-4000-8000-000000000000'), { method, headers: bearer(KEY_B) });
       expect(unknown.status).toBe(404);
     }
-    expect(t.tasks.get(id)?.status).toBe('completed');
+    expect((await t.tasks.get(id))?.status).toBe('completed');
     const listB = (await (await t.app.request('/tasks', { headers: bearer(KEY_B) })).json()) as { items: unknown[]; total: number };
     expect(listB).toMatchObject({ items: [], total: 0 });
     const listA = (await (await t.app.request('/tasks', { headers: bearer(KEY_A) })).json()) as { items: Array<{ identifier: string }> };
@@ -120,13 +120,13 @@ describe('API keys over HTTP', () => {
     const created = await t.app.request('/tasks', { method: 'POST', body: upload() });
     expect(created.status).toBe(202);
     const { identifier } = (await created.json()) as { identifier: string };
-    expect(t.tasks.get(identifier)?.owner).toBeNull();
+    expect((await t.tasks.get(identifier))?.owner).toBeNull();
     expect((await t.app.request(`/tasks/${identifier}`)).status).toBe(200);
     const warnings = t.logger.lines.filter((l) => l.level === 'warn' && /API_KEYS is not set/.test(String(l.args[1])));
     expect(warnings).toHaveLength(1);
   });
 
-  it('warns louder when open and listening beyond loopback', () => {
+  it('warns louder when open and listening beyond loopback', async () => {
     const t = buildTestApp({ HOST: '0.0.0.0' });
     const warning = t.logger.lines.find((l) => l.level === 'warn' && /API_KEYS/.test(String(l.args[1])));
     expect(String(warning?.args[1])).toMatch(/0\.0\.0\.0.*anyone/);

@@ -41,7 +41,7 @@ export function createFakeTasks(bus: EventBus<TaskEventMap> = createEventBus<Tas
     bus,
     records,
     segments,
-    submit(task: NewTask) {
+    async submit(task: NewTask) {
       return fake.seed({ fileName: task.fileName, mediaPath: task.mediaPath, mediaDuration: task.mediaDuration, params: task.params, owner: task.owner });
     },
     seed(p = {}) {
@@ -56,8 +56,9 @@ export function createFakeTasks(bus: EventBus<TaskEventMap> = createEventBus<Tas
       bus.emit('task.created', { task: record });
       return record;
     },
-    get: (id) => records.get(id),
-    list(q) {
+    get: async (id) => records.get(id),
+    progress: async (id) => records.get(id),
+    async list(q) {
       const all = [...records.values()].filter((r) => (!q.status || r.status === q.status) && (q.owner === undefined || r.owner === q.owner));
       return { items: all.slice(q.offset, q.offset + q.limit), total: all.length };
     },
@@ -76,19 +77,19 @@ export function createFakeTasks(bus: EventBus<TaskEventMap> = createEventBus<Tas
       bus.emit('task.deleted', { taskId: id });
       return true;
     },
-    snapshot(id): TaskSnapshot | undefined {
+    async snapshot(id): Promise<TaskSnapshot | undefined> {
       const r = records.get(id);
       if (!r) return undefined;
       if (r.error) return { kind: 'error', taskId: id, error: r.error, timestamp: r.updatedAt };
       return { kind: 'progress', event: { taskId: id, stage: r.stage, percentage: r.percentage, message: r.message, timestamp: r.updatedAt } };
     },
-    partialSegments: (id) => segments.get(id) ?? [],
-    queueInfo(id) {
+    partialSegments: async (id) => segments.get(id) ?? [],
+    async queueInfo(id) {
       const queued = [...records.values()].filter((r) => r.status === 'queued');
       const index = queued.findIndex((r) => r.id === id);
       return index < 0 ? undefined : { position: index + 1, etaSeconds: null };
     },
-    start() {},
+    async start() {},
     async stop() {},
     step(id, stage, percentage, message = `${stage} ${percentage}%`) {
       patch(id, { status: stage === 'queued' ? 'queued' : 'processing', stage, percentage, message });

@@ -29,7 +29,7 @@ describe('POST /tasks', () => {
     const { status, json } = await post(t, form({ language: 'en', word_timestamps: 'false', temperature: '0.2' }));
     expect(status).toBe(202);
     expect(json).toMatchObject({ status: 'queued', file_name: 'jfk.wav' });
-    const record = t.tasks.get(json.identifier)!;
+    const record = (await t.tasks.get(json.identifier))!;
     expect(record).toBeDefined();
     expect(record.params).toMatchObject({ language: 'en', wordTimestamps: false, temperature: 0.2, task: 'transcribe' });
     expect(readFileSync(record.mediaPath!).equals(wav)).toBe(true);
@@ -47,9 +47,9 @@ describe('POST /tasks', () => {
     const withDiarizer = buildTestApp({}, { canDiarize: true });
     const accepted = await post(withDiarizer, form({ diarize: 'true', min_speakers: '1', max_speakers: '2' }));
     expect(accepted.status).toBe(202);
-    expect(withDiarizer.tasks.get(accepted.json.identifier)!.params).toMatchObject({ diarize: true, minSpeakers: 1, maxSpeakers: 2 });
+    expect((await withDiarizer.tasks.get(accepted.json.identifier))!.params).toMatchObject({ diarize: true, minSpeakers: 1, maxSpeakers: 2 });
     const exact = await post(withDiarizer, form({ diarize: 'true', num_speakers: '3' }));
-    expect(withDiarizer.tasks.get(exact.json.identifier)!.params).toMatchObject({ diarize: true, numSpeakers: 3 });
+    expect((await withDiarizer.tasks.get(exact.json.identifier))!.params).toMatchObject({ diarize: true, numSpeakers: 3 });
   });
 
   it('never uses the client file name as a path', async () => {
@@ -57,7 +57,7 @@ describe('POST /tasks', () => {
     const { status, json } = await post(t, form({}, wav, '../..\\etc/pa:ss*wd.wav'));
     expect(status).toBe(202);
     expect(json.file_name).toBe('passwd.wav');
-    const record = t.tasks.get(json.identifier)!;
+    const record = (await t.tasks.get(json.identifier))!;
     expect(path.dirname(path.dirname(record.mediaPath!))).toBe(path.join(t.config.DATA_DIR, 'uploads'));
     expect(path.basename(record.mediaPath!)).toBe('media.wav');
   });

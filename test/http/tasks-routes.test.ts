@@ -32,7 +32,7 @@ describe('task routes', () => {
     const task = t.tasks.seed();
     // Like the SQLite store: the same frozen object until the record changes.
     const kept = new WeakMap<TaskRecord, TaskProgress>();
-    t.tasks.progress = (id) => {
+    t.tasks.progress = async (id) => {
       const record = t.tasks.records.get(id);
       if (!record) return undefined;
       if (!kept.has(record)) kept.set(record, Object.freeze({ ...record }));

@@ -46,7 +46,7 @@ describe('POST /tasks with a JSON {url}', () => {
     const { status, json } = await post(t, { url: `${base}/talks/jfk.wav`, language: 'en', word_timestamps: false, temperature: 0.2 });
     expect(status).toBe(202);
     expect(json).toMatchObject({ status: 'queued', file_name: 'jfk.wav' });
-    const record = t.tasks.get(json.identifier)!;
+    const record = (await t.tasks.get(json.identifier))!;
     expect(record.params).toMatchObject({ language: 'en', wordTimestamps: false, temperature: 0.2 });
     expect(path.basename(record.mediaPath!)).toBe('media.wav');
     expect(readFileSync(record.mediaPath!).equals(wav)).toBe(true);

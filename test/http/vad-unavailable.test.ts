@@ -29,6 +29,6 @@ describe('vad=true without the VAD model', () => {
     const t = buildTestApp({}, { canVad: true });
     const accepted = await post(t, { vad: 'true' });
     expect(accepted.status).toBe(202);
-    expect(t.tasks.get(accepted.json.identifier)!.params.vad).toBe(true);
+    expect((await t.tasks.get(accepted.json.identifier))!.params.vad).toBe(true);
   });
 });

@@ -10,9 +10,9 @@ describe('createWebRoutes', () => {
   const media = path.join(dir, 'media.wav');
   const bytes = Buffer.from(Array.from({ length: 1000 }, (_, i) => i % 256));
   const tasks = new Map<string, { fileName: string; mediaPath: string | null }>();
-  const app = createWebRoutes({ tasks: { get: (id) => tasks.get(id) }, webDist: dist });
+  const app = createWebRoutes({ tasks: { get: async (id) => tasks.get(id) }, webDist: dist });
 
-  beforeAll(() => {
+  beforeAll(async () => {
     mkdirSync(path.join(dist, 'assets'), { recursive: true });
     writeFileSync(path.join(dist, 'index.html'), '<!doctype html><title>t</title>');
     writeFileSync(path.join(dist, 'assets/app-ABC123.js'), 'console.log(1)');
@@ -50,7 +50,7 @@ describe('createWebRoutes', () => {
   });
 
   it('answers 503 with a hint when the page was never built', async () => {
-    const bare = createWebRoutes({ tasks: { get: () => undefined }, webDist: path.join(dir, 'nowhere') });
+    const bare = createWebRoutes({ tasks: { get: async () => undefined }, webDist: path.join(dir, 'nowhere') });
     const res = await bare.request('/');
     expect(res.status).toBe(503);
     expect(await res.text()).toContain('build-web');
@@ -94,7 +94,7 @@ describe('createWebRoutes', () => {
 });
 
 describe('parseRange', () => {
-  it('reads the single-range forms and leaves others to a whole response', () => {
+  it('reads the single-range forms and leaves others to a whole response', async () => {
     expect(parseRange(undefined, 100)).toBeNull();
     expect(parseRange('bytes=0-', 100)).toEqual({ start: 0, end: 99 });
     expect(parseRange('bytes=50-500', 100)).toEqual({ start: 50, end: 99 });
@@ -106,7 +106,7 @@ describe('parseRange', () => {
 });
 
 describe('isPublicWebPath', () => {
-  it('opens only the page and its assets', () => {
+  it('opens only the page and its assets', async () => {
     expect(isPublicWebPath('/')).toBe(true);
     expect(isPublicWebPath('/assets/app-1.js')).toBe(true);
     expect(isPublicWebPath('/tasks')).toBe(false);

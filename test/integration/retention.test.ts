@@ -5,8 +5,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { databaseFile, openDatabase, type DatabaseHandle } from '../../src/db/database.ts';
 import { createMediaRemover } from '../../src/db/media-files.ts';
 import { migrateToLatest } from '../../src/db/migrate.ts';
-import { createSqliteRetentionStore } from '../../src/db/retention-store.ts';
-import { createSqliteTaskStore } from '../../src/db/sqlite-task-store.ts';
+import { createRetentionStore } from '../../src/db/retention-store.ts';
+import { createTaskStore } from '../../src/db/task-store.ts';
 import { measureDiskUsage } from '../../src/retention/disk-usage.ts';
 import { createRetention } from '../../src/retention/retention-service.ts';
 import { sweepRetention, type RetentionSweepDeps } from '../../src/retention/retention-sweep.ts';
@@ -31,7 +31,7 @@ describe('sweepRetention', () => {
     dataDir = mkdtempSync(path.join(os.tmpdir(), 'retention-'));
     h = openDatabase(databaseFile(dataDir));
     await migrateToLatest(h.db);
-    tasks = createSqliteTaskStore(h);
+    tasks = createTaskStore(h, { soleWriter: true });
     removed = [];
   });
   afterEach(async () => {
@@ -40,26 +40,26 @@ describe('sweepRetention', () => {
   });
 
   /** A task with its media in uploads/<folder>/media.wav, in `status`, ended (or created) `age` ago. */
-  function addTask(id: string, status: TaskStatus, ageMs: number): string {
+  async function addTask(id: string, status: TaskStatus, ageMs: number): Promise<string> {
     const folder = path.join(dataDir, 'uploads', `upload-${id}`);
     mkdirSync(folder, { recursive: true });
     const media = path.join(folder, 'media.wav');
     writeFileSync(media, Buffer.alloc(1000));
-    tasks.insert(newTask(id, ago(ageMs + HOUR), { mediaPath: media }));
+    await tasks.insert(newTask(id, ago(ageMs + HOUR), { mediaPath: media }));
     const finished = status === 'completed' || status === 'failed' || status === 'cancelled';
-    tasks.update(id, { status, completedAt: finished ? ago(ageMs) : null, updatedAt: ago(ageMs) });
-    tasks.appendSegments(id, [segment(0, ' kept')]);
+    await tasks.update(id, { status, completedAt: finished ? ago(ageMs) : null, updatedAt: ago(ageMs) });
+    await tasks.appendSegments(id, [segment(0, ' kept')]);
     return media;
   }
 
   function deps(extra: Partial<RetentionSweepDeps> = {}): RetentionSweepDeps {
     const deleteMedia = createMediaRemover(dataDir);
     return {
-      store: createSqliteRetentionStore(h), dataDir, mediaRetentionHours: 24, resultRetentionDays: 30, logger: quiet,
+      store: createRetentionStore(h), uploadsDir: path.join(dataDir, 'uploads'), mediaRetentionHours: 24, resultRetentionDays: 30, logger: quiet,
       deleteMedia,
       async removeTask(id) {
-        const task = tasks.get(id);
-        if (!task || !tasks.remove(id)) return false;
+        const task = (await tasks.get(id));
+        if (!task || !(await tasks.remove(id))) return false;
         removed.push(id);
         await deleteMedia(task);
         return true;
@@ -69,75 +69,75 @@ describe('sweepRetention', () => {
   }
 
   it('deletes the media of finished tasks past MEDIA_RETENTION_HOURS and keeps their rows and results', async () => {
-    const old = (['completed', 'failed', 'cancelled'] as const).map((status) => addTask(`old-${status}`, status, 25 * HOUR));
-    const young = addTask('young', 'completed', 23 * HOUR);
+    const old = await Promise.all((['completed', 'failed', 'cancelled'] as const).map((status) => addTask(`old-${status}`, status, 25 * HOUR)));
+    const young = await addTask('young', 'completed', 23 * HOUR);
     const summary = await sweepRetention(deps(), NOW);
     expect(summary).toEqual({ mediaDeleted: 3, tasksDeleted: 0, orphansDeleted: 0 });
     for (const media of old) expect(existsSync(path.dirname(media))).toBe(false);
     for (const status of ['completed', 'failed', 'cancelled']) {
-      expect(tasks.get(`old-${status}`)).toMatchObject({ status, mediaPath: null });
-      expect(tasks.partialSegments(`old-${status}`)).toHaveLength(1);
+      expect((await tasks.get(`old-${status}`))).toMatchObject({ status, mediaPath: null });
+      expect((await tasks.partialSegments(`old-${status}`))).toHaveLength(1);
     }
     expect(existsSync(young)).toBe(true);
-    expect(tasks.get('young')?.mediaPath).toBe(young);
+    expect((await tasks.get('young'))?.mediaPath).toBe(young);
   });
 
   it('never touches queued or processing tasks, however old', async () => {
-    const queued = addTask('queued', 'queued', 400 * DAY);
-    const processing = addTask('processing', 'processing', 400 * DAY);
+    const queued = await addTask('queued', 'queued', 400 * DAY);
+    const processing = await addTask('processing', 'processing', 400 * DAY);
     const summary = await sweepRetention(deps({ mediaRetentionHours: 1, resultRetentionDays: 1, orphanMinAgeMs: 0 }), NOW);
     expect(summary).toEqual({ mediaDeleted: 0, tasksDeleted: 0, orphansDeleted: 0 });
     expect(existsSync(queued) && existsSync(processing)).toBe(true);
-    expect(tasks.get('queued')).toMatchObject({ status: 'queued', mediaPath: queued });
-    expect(tasks.get('processing')).toMatchObject({ status: 'processing', mediaPath: processing });
-    expect(tasks.partialSegments('processing')).toHaveLength(1);
+    expect((await tasks.get('queued'))).toMatchObject({ status: 'queued', mediaPath: queued });
+    expect((await tasks.get('processing'))).toMatchObject({ status: 'processing', mediaPath: processing });
+    expect((await tasks.partialSegments('processing'))).toHaveLength(1);
   });
 
   it('removes whole finished tasks past RESULT_RETENTION_DAYS: row, segments and files', async () => {
-    const old = addTask('old', 'completed', 31 * DAY);
-    const oldFailed = addTask('old-failed', 'failed', 31 * DAY);
-    addTask('recent', 'completed', 29 * DAY);
+    const old = await addTask('old', 'completed', 31 * DAY);
+    const oldFailed = await addTask('old-failed', 'failed', 31 * DAY);
+    await addTask('recent', 'completed', 29 * DAY);
     const summary = await sweepRetention(deps(), NOW);
     expect(summary.tasksDeleted).toBe(2);
     expect(removed.sort()).toEqual(['old', 'old-failed']);
-    expect(tasks.get('old')).toBeUndefined();
-    expect(tasks.partialSegments('old')).toEqual([]);
+    expect((await tasks.get('old'))).toBeUndefined();
+    expect((await tasks.partialSegments('old'))).toEqual([]);
     expect(existsSync(path.dirname(old)) || existsSync(path.dirname(oldFailed))).toBe(false);
     // The recent one lost only its media (older than 24 h), not its row.
-    expect(tasks.get('recent')).toMatchObject({ status: 'completed', mediaPath: null });
+    expect((await tasks.get('recent'))).toMatchObject({ status: 'completed', mediaPath: null });
     expect(summary.mediaDeleted).toBe(1);
   });
 
   it('keeps everything when both retention settings are 0', async () => {
-    const media = addTask('ancient', 'completed', 1000 * DAY);
+    const media = await addTask('ancient', 'completed', 1000 * DAY);
     const summary = await sweepRetention(deps({ mediaRetentionHours: 0, resultRetentionDays: 0 }), NOW);
     expect(summary).toEqual({ mediaDeleted: 0, tasksDeleted: 0, orphansDeleted: 0 });
     expect(existsSync(media)).toBe(true);
-    expect(tasks.get('ancient')?.mediaPath).toBe(media);
+    expect((await tasks.get('ancient'))?.mediaPath).toBe(media);
   });
 
   it('keeps results but deletes media with RESULT_RETENTION_DAYS=0, and the reverse', async () => {
-    const a = addTask('a', 'completed', 100 * DAY);
+    const a = await addTask('a', 'completed', 100 * DAY);
     await sweepRetention(deps({ resultRetentionDays: 0 }), NOW);
-    expect(tasks.get('a')).toMatchObject({ mediaPath: null });
+    expect((await tasks.get('a'))).toMatchObject({ mediaPath: null });
     expect(existsSync(a)).toBe(false);
 
-    const b = addTask('b', 'completed', 100 * DAY);
+    const b = await addTask('b', 'completed', 100 * DAY);
     await sweepRetention(deps({ mediaRetentionHours: 0, resultRetentionDays: 365 }), NOW);
-    expect(tasks.get('b')?.mediaPath).toBe(b);
+    expect((await tasks.get('b'))?.mediaPath).toBe(b);
     expect(existsSync(b)).toBe(true);
   });
 
   it('works through more expired rows than one batch', async () => {
-    for (let i = 0; i < 7; i++) addTask(`t${i}`, 'completed', 2 * DAY);
-    for (let i = 0; i < 5; i++) addTask(`gone${i}`, 'cancelled', 40 * DAY);
+    for (let i = 0; i < 7; i++) await addTask(`t${i}`, 'completed', 2 * DAY);
+    for (let i = 0; i < 5; i++) await addTask(`gone${i}`, 'cancelled', 40 * DAY);
     const summary = await sweepRetention(deps({ batchSize: 2 }), NOW);
     expect(summary).toMatchObject({ mediaDeleted: 7, tasksDeleted: 5 });
   });
 
   it('removes upload folders no task refers to once they are an hour old, and nothing else', async () => {
     const uploads = path.join(dataDir, 'uploads');
-    const referenced = addTask('live', 'queued', HOUR);
+    const referenced = await addTask('live', 'queued', HOUR);
     const makeFolder = (name: string, ageMs: number) => {
       const folder = path.join(uploads, name);
       mkdirSync(folder, { recursive: true });
@@ -179,14 +179,14 @@ describe('createRetention', () => {
   const sweeps: number[] = [];
   const fakeDeps = (clock: () => number, extra: { hold?: Promise<void> } = {}) => ({
     store: {
-      expiredMedia: () => [], forgetMedia: () => false, isFinished: () => false, hasTask: () => false, mediaPaths: () => [],
+      expiredMedia: async () => [], forgetMedia: async () => false, isFinished: async () => false, hasTask: async () => false, mediaPaths: async () => [],
       // Records the "now" each sweep ran at, read back from the cutoff it asks for.
-      expiredTasks: (cutoff: string): string[] => {
+      expiredTasks: async (cutoff: string): Promise<string[]> => {
         sweeps.push(Date.parse(cutoff) + 30 * DAY);
         return [];
       },
     },
-    dataDir: path.join(os.tmpdir(), 'retention-no-such-dir'),
+    uploadsDir: path.join(os.tmpdir(), 'retention-no-such-dir'),
     mediaRetentionHours: 24, resultRetentionDays: 30, logger: quiet, clock,
     removeTask: async () => {
       await extra.hold;
@@ -194,7 +194,7 @@ describe('createRetention', () => {
     },
     deleteMedia: async () => undefined,
   });
-  beforeEach(() => void sweeps.splice(0));
+  beforeEach(async () => void sweeps.splice(0));
 
   it('sweeps once at start, then on every interval, with the time its clock gives', async () => {
     let now = NOW;
@@ -217,8 +217,8 @@ describe('createRetention', () => {
     const hold = new Promise<void>((r) => (release = r));
     const deps = fakeDeps(() => NOW, { hold });
     let calls = 0;
-    deps.store.expiredTasks = () => (calls++ === 0 ? ['x'] : []);
-    deps.store.isFinished = () => true;
+    deps.store.expiredTasks = async () => (calls++ === 0 ? ['x'] : []);
+    deps.store.isFinished = async () => true;
     const retention = createRetention(deps);
     const first = retention.sweep();
     const second = retention.sweep();
@@ -235,8 +235,8 @@ describe('createRetention', () => {
 
 describe('measureDiskUsage', () => {
   let dataDir: string;
-  beforeEach(() => void (dataDir = mkdtempSync(path.join(os.tmpdir(), 'disk-usage-'))));
-  afterEach(() => rmSync(dataDir, { recursive: true, force: true }));
+  beforeEach(async () => void (dataDir = mkdtempSync(path.join(os.tmpdir(), 'disk-usage-'))));
+  afterEach(async () => rmSync(dataDir, { recursive: true, force: true }));
 
   it('adds up every file under uploads and the database with its WAL', async () => {
     expect(await measureDiskUsage(dataDir)).toEqual({ uploadsBytes: 0, uploadsFiles: 0, databaseBytes: 0 });

@@ -32,18 +32,18 @@ describe('model load in the ETA', () => {
       expect(router.loadSeconds('small')).toBeNull();
       now += 2_000; // the default (100 bytes) takes 2 s
       loaded.add('base');
-      await until(() => router.loadSeconds(undefined) === 0);
+      await until(async () => router.loadSeconds(undefined) === 0);
       expect(router.loadSeconds('small')).toBeCloseTo(8, 6); // 400 bytes at 20 ms a byte
       expect(router.loadSeconds('odd')).toBeNull(); // its file is missing: no size to go by
       expect(router.loadSeconds('nope')).toBeNull();
       void router.run({ taskId: 't1', mediaPath: '/x.wav', params: { ...PARAMS, model: 'small' } });
-      await until(() => router.loadedModels().includes('small'));
+      await until(async () => router.loadedModels().includes('small'));
       now += 3_000;
       expect(router.loadSeconds('small')).toBeCloseTo(5, 6);
       now += 6_000; // slower than the estimate: never below zero
       expect(router.loadSeconds('small')).toBe(0);
       loaded.add('small');
-      await until(() => router.loadSeconds('small') === 0 && router.loadSeconds(undefined) === 0);
+      await until(async () => router.loadSeconds('small') === 0 && router.loadSeconds(undefined) === 0);
     } finally {
       await router.close();
     }
@@ -62,23 +62,23 @@ describe('model load in the ETA', () => {
       const loads: Record<string, number> = {};
       const engine = Object.assign(createFakeTranscriber('manual'), { loadSeconds: (m: string | undefined) => (m ? loads[m] ?? 0 : 0) });
       rig = serviceRig(h, { engine });
-      rig.service.start();
-      rig.service.submit(input('running'));
+      await rig.service.start();
+      await rig.service.submit(input('running'));
       await engine.waitForJobs(1);
       const ids = [
-        rig.service.submit(input('small-1', { model: 'small' })).id,
-        rig.service.submit(input('small-2', { model: 'small' })).id,
-        rig.service.submit(input('default')).id,
-        rig.service.submit(input('medium', { model: 'medium' })).id,
+        (await rig.service.submit(input('small-1', { model: 'small' }))).id,
+        (await rig.service.submit(input('small-2', { model: 'small' }))).id,
+        (await rig.service.submit(input('default'))).id,
+        (await rig.service.submit(input('medium', { model: 'medium' }))).id,
       ];
-      const etas = () => ids.map((id) => rig.service.queueInfo(id)!.etaSeconds!);
-      const without = etas();
+      const etas = () => Promise.all(ids.map(async (id) => (await rig.service.queueInfo(id))!.etaSeconds!));
+      const without = await etas();
       loads.small = 30;
       loads.medium = 45;
-      const withLoads = etas();
+      const withLoads = await etas();
       const added = withLoads.map((eta, i) => eta - without[i]!);
       [30, 30, 30, 75].forEach((expected, i) => expect(added[i]).toBeCloseTo(expected, 0));
-      expect(ids.map((id) => rig.service.queueInfo(id)!.position)).toEqual([1, 2, 3, 4]);
+      expect(await Promise.all(ids.map(async (id) => (await rig.service.queueInfo(id))!.position))).toEqual([1, 2, 3, 4]);
     });
   });
 });

@@ -54,7 +54,7 @@ describe('MAX_QUEUED_TASKS', () => {
     const t = buildTestApp({ MAX_QUEUED_TASKS: '2' });
     t.tasks.seed();
     t.tasks.seed();
-    t.tasks.queueInfo = () => ({ position: 2, etaSeconds: 121 });
+    t.tasks.queueInfo = async () => ({ position: 2, etaSeconds: 121 });
     const res = await t.app.request('/tasks', { method: 'POST', body: new FormData() });
     expect(res.headers.get('retry-after')).toBe('61');
   });

@@ -27,7 +27,7 @@ function filesUnder(root: string): string[] {
 }
 
 describe('sanitizeFileName', () => {
-  it('never yields a path: no separators, controls or leading dots, bounded, and the stored name stays in its folder', () => {
+  it('never yields a path: no separators, controls or leading dots, bounded, and the stored name stays in its folder', async () => {
     fc.assert(fc.property(pathish, (raw) => {
       const name = sanitizeFileName(raw);
       expect(name).not.toMatch(/[\\/\u0000-\u001f\u007f]/);
@@ -41,7 +41,7 @@ describe('sanitizeFileName', () => {
     }), { numRuns: 2000 });
   });
 
-  it('gives download headers with no line breaks, quotes or paths for any stored name', () => {
+  it('gives download headers with no line breaks, quotes or paths for any stored name', async () => {
     fc.assert(fc.property(pathish, fc.constantFrom(...RESULT_FORMATS), (raw, format) => {
       const header = attachmentDisposition(downloadFileName(sanitizeFileName(raw), format));
       expect(header).not.toMatch(/[\r\n\u0000]/);
@@ -90,7 +90,7 @@ describe('path traversal over HTTP', () => {
         expect(res.status, `${how} ${JSON.stringify(name)}: ${JSON.stringify(json)}`).toBe(202);
         expect(json.file_name).not.toMatch(/[\\/\u0000-\u001f]/);
         expect(json.file_name.startsWith('.')).toBe(false);
-        const task = s.test.server.tasks.get(json.identifier)!;
+        const task = (await s.test.server.tasks.get(json.identifier))!;
         const media = realpathSync(task.mediaPath!);
         expect(path.relative(path.join(dataDir, 'uploads'), media)).toMatch(/^[0-9a-f-]{36}\/media(\.[a-z0-9]{1,8})?$/);
         expect(readFileSync(media).equals(WAV)).toBe(true);
@@ -114,7 +114,7 @@ describe('path traversal over HTTP', () => {
       const json = (await res.json()) as { identifier: string; file_name: string };
       expect(res.status, JSON.stringify(json)).toBe(202);
       expect(json.file_name).not.toMatch(/[\\/\u0000]/);
-      const media = s.test.server.tasks.get(json.identifier)!.mediaPath!;
+      const media = (await s.test.server.tasks.get(json.identifier))!.mediaPath!;
       expect(path.relative(path.join(realpathSync(s.test.dataDir), 'uploads'), realpathSync(media))).toMatch(/^[0-9a-f-]{36}\/media\.wav$/);
     }
     expect(existsSync('/tmp/escape.wav')).toBe(false);
@@ -143,6 +143,6 @@ describe('path traversal over HTTP', () => {
     const media = await fetch(`${s.test.url}/tasks/${s.protectedIds[0]}/media`);
     expect(media.status).toBe(200);
     expect(Buffer.from(await media.arrayBuffer()).equals(WAV)).toBe(true);
-    expect(statSync(s.test.server.tasks.get(s.protectedIds[0]!)!.mediaPath!).size).toBe(WAV.length);
+    expect(statSync((await s.test.server.tasks.get(s.protectedIds[0]!))!.mediaPath!).size).toBe(WAV.length);
   });
 });

@@ -21,7 +21,7 @@ describe('attachProgressWriter', () => {
     vi.useFakeTimers({ now: 0 });
     bus = createEventBus<TaskEventMap>((e) => { throw e; });
     writes = [];
-    const store = { update: (id: string, patch: Partial<TaskRecord>) => void writes.push({ id, at: Date.now(), patch }) } as unknown as TaskStore;
+    const store = { update: async (id: string, patch: Partial<TaskRecord>) => void writes.push({ id, at: Date.now(), patch }) } as unknown as TaskStore;
     writer = attachProgressWriter({ bus, store, logger: recordingLogger(), intervalMs: 1000 });
   });
   afterEach(() => {

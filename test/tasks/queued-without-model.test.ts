@@ -18,20 +18,20 @@ describe('queued tasks while no worker can have the model', () => {
     let reason: TaskError | null = taskError('MODEL_UNAVAILABLE', 'model file not found: /models/ggml-x.bin');
     const engine = Object.assign(createFakeTranscriber('manual', { ready: 0 }), { unavailable: () => reason });
     rig = serviceRig(h, { engine });
-    rig.service.start();
-    const { id } = rig.service.submit(input('a'));
-    const message = () => {
-      const snap = rig!.service.snapshot(id);
+    await rig.service.start();
+    const { id } = (await rig.service.submit(input('a')));
+    const message = async () => {
+      const snap = await rig!.service.snapshot(id);
       return snap?.kind === 'progress' ? snap.event.message : '';
     };
-    await until(() => /Waiting for the speech model/.test(message()));
-    expect(message()).not.toContain('/models/'); // clients read it: no server paths
-    expect(rig.store.get(id)?.status).toBe('queued');
+    await until(async () => /Waiting for the speech model/.test((await message())));
+    expect((await message())).not.toContain('/models/'); // clients read it: no server paths
+    expect((await rig.store.get(id))?.status).toBe('queued');
 
     reason = null;
     engine.setReady(1);
     const [job] = await engine.waitForJobs(1);
     job!.succeed();
-    await until(() => rig!.store.get(id)?.status === 'completed');
+    await until(async () => (await rig!.store.get(id))?.status === 'completed');
   });
 });

@@ -23,27 +23,27 @@ describe('createTaskService restart recovery', () => {
 
   it('leaves a running task processing on stop and re-queues it on the next start, never moving progress back', async () => {
     const first = rig();
-    first.service.start();
-    const { id } = first.service.submit(input('a'));
-    const waiting = first.service.submit(input('b')).id;
+    await first.service.start();
+    const { id } = (await first.service.submit(input('a')));
+    const waiting = (await first.service.submit(input('b'))).id;
     const [job] = await first.engine.waitForJobs(1);
     job!.progress(50);
     await first.service.stop(0);
     job!.fail({ code: 'CANCELLED', userMessage: 'closed', technicalDetail: 'pool closed' }); // the engine closing after stop
-    expect(first.store.get(id)).toMatchObject({ status: 'processing', attempts: 1, stage: 'transcribing', percentage: 25 });
-    expect(first.store.get(waiting)?.status).toBe('queued');
+    expect((await first.store.get(id))).toMatchObject({ status: 'processing', attempts: 1, stage: 'transcribing', percentage: 25 });
+    expect((await first.store.get(waiting))?.status).toBe('queued');
 
     const second = rig();
     const events = recordEvents(second.bus);
-    second.service.start();
+    await second.service.start();
     expect(second.logger.lines.some((l) => /re-queued/.test(l.message))).toBe(true);
     const [resumed] = await second.engine.waitForJobs(1);
     expect(resumed!.job.taskId).toBe(id);
-    expect(second.store.get(id)).toMatchObject({ status: 'processing', attempts: 2, percentage: 25 });
+    expect((await second.store.get(id))).toMatchObject({ status: 'processing', attempts: 2, percentage: 25 });
     resumed!.progress(20);
     resumed!.progress(80);
     resumed!.succeed();
-    await until(() => second.store.get(id)?.status === 'completed');
+    await until(async () => (await second.store.get(id))?.status === 'completed');
     const mine = events.filter(([n, p]) => n === 'task.progress' && (p as ProgressEvent).taskId === id).map(([, p]) => (p as ProgressEvent).percentage);
     expect(mine).toEqual([...mine].sort((a, b) => a - b));
     expect(Math.min(...mine)).toBeGreaterThanOrEqual(25);
@@ -54,22 +54,22 @@ describe('createTaskService restart recovery', () => {
 
   it('fails a task with TOO_MANY_ATTEMPTS once it was interrupted MAX_ATTEMPTS times', async () => {
     const first = rig();
-    first.service.start();
-    const { id } = first.service.submit(input('a'));
+    await first.service.start();
+    const { id } = (await first.service.submit(input('a')));
     await first.engine.waitForJobs(1);
     await first.service.stop(0);
     for (let attempt = 2; attempt <= 3; attempt++) {
       const again = rig();
-      again.service.start();
+      await again.service.start();
       await again.engine.waitForJobs(1);
-      expect(again.store.get(id)?.attempts).toBe(attempt);
+      expect((await again.store.get(id))?.attempts).toBe(attempt);
       await again.service.stop(0);
     }
     const last = rig();
     const failed = nextEvent(last.bus, 'task.failed');
-    last.service.start();
+    await last.service.start();
     expect(await failed).toMatchObject({ taskId: id, status: 'failed', error: { code: 'TOO_MANY_ATTEMPTS' } });
-    const row = last.store.get(id)!;
+    const row = (await last.store.get(id))!;
     expect(row).toMatchObject({ status: 'failed', attempts: 3, error: { code: 'TOO_MANY_ATTEMPTS' } });
     expect(row.error?.technicalDetail).toMatch(/3 times/);
     await new Promise((r) => setTimeout(r, 20));
@@ -78,21 +78,21 @@ describe('createTaskService restart recovery', () => {
 
   it('waits up to the grace period for running tasks to finish before leaving them', async () => {
     const only = rig();
-    only.service.start();
-    const { id } = only.service.submit(input('a'));
+    await only.service.start();
+    const { id } = (await only.service.submit(input('a')));
     const [job] = await only.engine.waitForJobs(1);
     const stopping = only.service.stop(2000);
     setTimeout(() => job!.succeed(), 20);
     await stopping;
-    expect(only.store.get(id)?.status).toBe('completed');
+    expect((await only.store.get(id))?.status).toBe('completed');
   });
 
   it('keeps tasks submitted before start queued and runs them once started', async () => {
     const only = rig();
-    const { id } = only.service.submit(input('a'));
+    const { id } = (await only.service.submit(input('a')));
     await new Promise((r) => setTimeout(r, 20));
     expect(only.engine.jobs).toHaveLength(0);
-    only.service.start();
+    await only.service.start();
     const [job] = await only.engine.waitForJobs(1);
     expect(job!.job.taskId).toBe(id);
   });
