@@ -1,6 +1,7 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { afterAll, onTestFinished } from 'vitest';
 import { loadConfig, type Config } from '../../src/config.ts';
 import { createApp, type AppDeps } from '../../src/http/app.ts';
 import { createFakeTasks, type FakeTasks } from './fake-tasks.ts';
@@ -12,10 +13,20 @@ export function createMemoryLogger() {
   return { lines, info: at('info'), warn: at('warn'), error: at('error'), debug: at('debug') };
 }
 
-/** A config over a fresh temporary DATA_DIR, with overrides. */
+/** A config over a fresh temporary DATA_DIR, with overrides; the folder is removed after the test (or the file, outside a test). */
 export function testConfig(env: Record<string, string> = {}): Config {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'wt-http-'));
+  removeAfterUse(dataDir);
   return loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'silent', ...env });
+}
+
+function removeAfterUse(dir: string): void {
+  const remove = () => rmSync(dir, { recursive: true, force: true });
+  try {
+    onTestFinished(remove);
+  } catch {
+    afterAll(remove); // not inside a test (a file's top level): the folder lives as long as the file's tests
+  }
 }
 
 /** createApp over the fake task service, a ready engine and an open database. */
