@@ -7,7 +7,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BAD_FILES, badFile, jfkAs, MEDIA_CACHE, type BadFile } from '../helpers/fixtures.ts';
 import { JFK_WAV } from '../helpers/paths.ts';
-import { startTestServer, type TestServer } from '../helpers/test-server.ts';
+import { startService, type TestService } from '../helpers/start-service.ts';
 
 type Json = Record<string, any>;
 
@@ -112,10 +112,10 @@ const CORPUS: Entry[] = [
   { name: 'FLAC decompression bomb with no declared length', file: () => crafted('bomb.flac', flacBomb), uploadName: 'bomb.flac', outcome: UNREADABLE },
 ];
 
-let t: TestServer;
+let t: TestService;
 beforeAll(async () => {
   for (const entry of CORPUS) entry.file(); // make every fixture before the clock of any test starts
-  t = await startTestServer({ env: { MAX_AUDIO_SECONDS: String(MAX_AUDIO_SECONDS) } });
+  t = await startService({ env: { MAX_AUDIO_SECONDS: String(MAX_AUDIO_SECONDS) } });
   const deadline = Date.now() + 90_000;
   while ((await fetch(`${t.url}/health/ready`)).status !== 200) {
     if (Date.now() > deadline) throw new Error('the worker never became ready');

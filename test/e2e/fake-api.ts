@@ -1,12 +1,11 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { serve } from '@hono/node-server';
 import { createNodeWebSocket } from '@hono/node-ws';
 import { Hono } from 'hono';
 import type { WebSocket } from 'ws';
 import { createWebRoutes, isPublicWebPath } from '../../src/http/web-routes.ts';
+import { serveFetch } from '../helpers/start-service.ts';
 
 /** A task in the fake: just what the page reads. */
 export interface FakeTask {
@@ -129,13 +128,11 @@ export async function startFakeApi(options: { apiKey?: string; refuseSockets?: b
     onMessage(e, ws) { if (String(e.data).includes('"ping"')) ws.send(JSON.stringify({ type: 'pong' })); },
   })));
 
-  const server = serve({ fetch: app.fetch, hostname: '127.0.0.1', port: 0 });
-  injectWebSocket(server);
-  await new Promise<void>((resolve) => server.once('listening', () => resolve()));
-  const { port } = server.address() as AddressInfo;
+  const listening = await serveFetch(app.fetch);
+  injectWebSocket(listening.server);
 
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: listening.url,
     tasks,
     requests,
     /** Waits until a task has been created by the page, and returns it. */
@@ -165,7 +162,11 @@ export async function startFakeApi(options: { apiKey?: string; refuseSockets?: b
     /** Drops every socket from the server side without a close handshake. */
     killSockets() { for (const set of sockets.values()) for (const s of set) s.terminate(); },
     setRefuseSockets(value: boolean) { refuseSockets = value; },
-    close: () => new Promise<void>((resolve) => { for (const set of sockets.values()) for (const s of set) s.terminate(); server.close(() => resolve()); }),
+    close: () => {
+      for (const set of sockets.values()) for (const s of set) s.terminate();
+      rmSync(dir, { recursive: true, force: true }); // the uploaded media
+      return listening.close();
+    },
   };
 }
 

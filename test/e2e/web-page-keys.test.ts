@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFakeTranscriber, fakeSegment, type FakeTranscriber } from '../helpers/fake-transcriber.ts';
 import { JFK_WAV } from '../helpers/paths.ts';
-import { startTestServer, type TestServer } from '../helpers/test-server.ts';
+import { startService, type TestService } from '../helpers/start-service.ts';
 import { HAS_CHROMIUM, screenshot, useBrowser } from './browser.ts';
 
 const KEY = 'e2e-key-0123456789abcdef';
@@ -13,13 +13,13 @@ const OTHER_KEY = 'e2e-other-key-fedcba9876543210';
 
 describe.skipIf(!HAS_CHROMIUM)('web page (real server with API keys)', () => {
   const browser = useBrowser();
-  let t: TestServer;
+  let t: TestService;
   let engine: FakeTranscriber;
 
   beforeAll(async () => {
     // Slow enough steps that the page is surely watching over its socket while the job runs.
     engine = createFakeTranscriber({ stepMs: 250, progress: [0, 20, 40, 60, 80, 100], segments: [0, 1, 2].map((i) => fakeSegment(i, ` line ${i}`)) });
-    t = await startTestServer({ engine, env: { API_KEYS: `${KEY},${OTHER_KEY}` } });
+    t = await startService({ engine, env: { API_KEYS: `${KEY},${OTHER_KEY}` } });
   }, 120_000);
   afterAll(async () => {
     await t?.close();

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { taskError } from '../../src/tasks/errors.ts';
 import { badFile, longWav } from '../helpers/fixtures.ts';
 import { JFK_WAV } from '../helpers/paths.ts';
-import { startTestServer, type TestServer } from '../helpers/test-server.ts';
+import { startService, type TestService } from '../helpers/start-service.ts';
 import { HAS_CHROMIUM, screenshot, useBrowser } from './browser.ts';
 
 const SLOW = 240_000;
@@ -28,10 +28,10 @@ const taskIdOf = (page: Page) => page.evaluate(() => new URLSearchParams(locatio
 
 describe.skipIf(!HAS_CHROMIUM)('web page (real server)', () => {
   const browser = useBrowser();
-  let t: TestServer;
+  let t: TestService;
 
   beforeAll(async () => {
-    t = await startTestServer();
+    t = await startService();
     const deadline = Date.now() + 90_000;
     while ((await fetch(`${t.url}/health/ready`)).status !== 200) {
       if (Date.now() > deadline) throw new Error('the worker never became ready');

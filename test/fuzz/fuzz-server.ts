@@ -4,14 +4,14 @@ import net from 'node:net';
 import { expect } from 'vitest';
 import { createFakeTranscriber, type FakeTranscriber } from '../helpers/fake-transcriber.ts';
 import { JFK_WAV } from '../helpers/paths.ts';
-import { startTestServer, type TestServer } from '../helpers/test-server.ts';
+import { startService, type TestService } from '../helpers/start-service.ts';
 
 /** The bytes of a real WAV file, for uploads that should succeed. */
 export const WAV = readFileSync(JFK_WAV);
 
 /** A server with a fake engine and tasks that fuzzing must leave exactly as they were. */
 export interface FuzzServer {
-  test: TestServer;
+  test: TestService;
   engine: FakeTranscriber;
   port: number;
   /** A completed task and a queued one. */
@@ -26,7 +26,7 @@ const sha = (file: string | null) => (file ? createHash('sha256').update(readFil
 /** Starts the server (loopback, port 0) with rate limits off so that fuzzing reaches the routes. */
 export async function startFuzzServer(env: Record<string, string> = {}): Promise<FuzzServer> {
   const engine = createFakeTranscriber({ stepMs: 1 });
-  const test = await startTestServer({ engine, env: { RATE_LIMIT_PER_MINUTE: '0', MAX_QUEUED_TASKS: '100000', ...env } });
+  const test = await startService({ engine, env: { RATE_LIMIT_PER_MINUTE: '0', MAX_QUEUED_TASKS: '100000', ...env } });
   const upload = async (name: string) => {
     const body = new FormData();
     body.append('file', new Blob([new Uint8Array(WAV)]), name);

@@ -1,71 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { loadConfig, type Config } from '../../src/config.ts';
-import { startServer, type RunningServer } from '../../src/server.ts';
-import type { Transcriber } from '../../src/tasks/types.ts';
-import { NATIVE_LIB, requireFile, ROOT, TINY_EN_RANDOM } from './paths.ts';
+import { ROOT, requireFile, TINY_EN_RANDOM } from './paths.ts';
+import { testEnv } from './start-service.ts';
 
-/** An in-process server on port 0 with its own DATA_DIR. */
-export interface TestServer {
-  url: string;
-  port: number;
-  dataDir: string;
-  config: Config;
-  server: RunningServer;
-  /** Graceful close (grace 0 unless given), then removes DATA_DIR unless it was passed in. */
-  close(graceMs?: number): Promise<void>;
-}
-
-/** Options for a test server: the engine ('real' = worker pool + random tiny.en model, or a Transcriber) and env. */
-export interface TestServerOptions {
-  engine?: 'real' | Transcriber;
-  env?: Record<string, string>;
-  /** Reuse a DATA_DIR (it is then left in place on close). */
-  dataDir?: string;
-}
-
-/** The environment a test server runs with: port 0, quiet logs, the random model, the built library. */
-export function testEnv(dataDir: string, env: Record<string, string> = {}): Record<string, string> {
-  return {
-    PORT: '0',
-    HOST: '127.0.0.1',
-    DATA_DIR: dataDir,
-    WHISPER_MODEL: TINY_EN_RANDOM,
-    WORKERS: '1',
-    WHISPER_THREADS: '2',
-    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
-    SHUTDOWN_GRACE_MS: '0',
-    ...(existsSync(NATIVE_LIB) ? { WHISPER_LIB_PATH: NATIVE_LIB } : {}),
-    ...env,
-  };
-}
-
-/** A fresh temporary DATA_DIR. */
-export function tempDataDir(): string {
-  return mkdtempSync(path.join(os.tmpdir(), 'whisper-tasks-'));
-}
-
-/** Starts the whole server in this process (HTTP, WebSocket, task service, store, engine). */
-export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
-  const engine = options.engine ?? 'real';
-  if (engine === 'real') requireFile(TINY_EN_RANDOM);
-  const dataDir = options.dataDir ?? tempDataDir();
-  const config = loadConfig(testEnv(dataDir, options.env));
-  const server = await startServer(config, engine === 'real' ? {} : { transcriber: engine });
-  return {
-    url: server.url,
-    port: server.port,
-    dataDir,
-    config,
-    server,
-    async close(graceMs = 0) {
-      await server.close(graceMs);
-      if (!options.dataDir) rmSync(dataDir, { recursive: true, force: true });
-    },
-  };
-}
+// In-process servers start through start-service.ts; these names stay for test/webhooks until it moves there.
+export { startService as startTestServer, tempDataDir, type TestService as TestServer } from './start-service.ts';
 
 /** A server running as its own process (`node --import tsx src/main.ts`). */
 export interface ServerProcess {

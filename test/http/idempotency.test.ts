@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createFakeTranscriber } from '../helpers/fake-transcriber.ts';
 import { JFK_WAV } from '../helpers/paths.ts';
-import { startTestServer, type TestServer } from '../helpers/test-server.ts';
+import { startService, type TestService } from '../helpers/start-service.ts';
 
 const KEY_A = 'key-a-0123456789abcdef';
 const KEY_B = 'key-b-0123456789abcdef';
@@ -18,11 +18,11 @@ function form(fields: Record<string, string> = {}, bytes: Uint8Array<ArrayBuffer
   return body;
 }
 
-const post = (server: TestServer, key: string | null, body: FormData, headers: Record<string, string> = {}) =>
+const post = (server: TestService, key: string | null, body: FormData, headers: Record<string, string> = {}) =>
   fetch(`${server.url}/tasks`, { method: 'POST', body, headers: { ...(key === null ? {} : { 'Idempotency-Key': key }), ...headers } });
-const total = async (server: TestServer, headers: Record<string, string> = {}) =>
+const total = async (server: TestService, headers: Record<string, string> = {}) =>
   ((await (await fetch(`${server.url}/tasks?limit=100`, { headers })).json()) as { total: number }).total;
-const uploads = (server: TestServer) => readdirSync(path.join(server.dataDir, 'uploads')).length;
+const uploads = (server: TestService) => readdirSync(path.join(server.dataDir, 'uploads')).length;
 const idOf = async (response: Response) => ((await response.json()) as { identifier: string }).identifier;
 
 describe('Idempotency-Key', () => {
@@ -31,7 +31,7 @@ describe('Idempotency-Key', () => {
     for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
   });
   const start = async (env: Record<string, string> = {}) => {
-    const server = await startTestServer({ engine: createFakeTranscriber('manual'), env });
+    const server = await startService({ engine: createFakeTranscriber('manual'), env });
     cleanups.push(() => server.close());
     return server;
   };
@@ -139,7 +139,7 @@ describe('Idempotency-Key', () => {
 
   it('runs one task for repeated /v1/audio/transcriptions calls with the same key', async () => {
     const engine = createFakeTranscriber({ stepMs: 2 });
-    const server = await startTestServer({ engine });
+    const server = await startService({ engine });
     cleanups.push(() => server.close());
     const call = () => {
       const body = form({ model: 'whisper-1' });

@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { routeLabel } from '../../src/http/metrics-routes.ts';
 import { createFakeTranscriber } from '../helpers/fake-transcriber.ts';
 import { JFK_WAV } from '../helpers/paths.ts';
-import { startTestServer, type TestServer } from '../helpers/test-server.ts';
+import { startService, type TestService } from '../helpers/start-service.ts';
 import { connect } from '../ws/mini-server.ts';
 import { buildTestApp } from './test-app.ts';
 
@@ -20,7 +20,7 @@ function samples(text: string, name: string): Record<string, number> {
   return out;
 }
 
-let server: TestServer | undefined;
+let server: TestService | undefined;
 afterEach(async () => {
   await server?.close();
   server = undefined;
@@ -29,7 +29,7 @@ afterEach(async () => {
 describe('GET /metrics', () => {
   it('reports tasks, queue, stages, real-time factor, sockets, HTTP latency and disk use of a real server', async () => {
     const engine = createFakeTranscriber('manual');
-    server = await startTestServer({ engine, env: { API_KEYS: KEY } });
+    server = await startService({ engine, env: { API_KEYS: KEY } });
     const auth = { Authorization: `Bearer ${KEY}` };
     expect((await fetch(`${server.url}/metrics`)).status).toBe(401);
 

@@ -1,12 +1,11 @@
 import { readFileSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
-import { serve, type ServerType } from '@hono/node-server';
 import OpenAI, { APIError, toFile } from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderSrt } from '../../src/formats/srt.ts';
 import { taskError } from '../../src/tasks/errors.ts';
 import type { TranscriptResult } from '../../src/tasks/types.ts';
 import { JFK_WAV } from '../helpers/paths.ts';
+import { serveFetch, type Listening } from '../helpers/start-service.ts';
 import { buildTestApp } from './test-app.ts';
 
 const RESULT: TranscriptResult = {
@@ -34,7 +33,7 @@ const RESULT: TranscriptResult = {
 };
 
 const t = buildTestApp();
-let server: ServerType;
+let server: Listening;
 let baseURL: string;
 let client: OpenAI;
 const wav = readFileSync(JFK_WAV);
@@ -50,15 +49,13 @@ beforeAll(async () => {
       t.tasks.complete(task.id, RESULT);
     }, 10);
   });
-  await new Promise<void>((resolve) => {
-    server = serve({ fetch: t.app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve());
-  });
-  baseURL = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`;
+  server = await serveFetch(t.app.fetch);
+  baseURL = `${server.url}/v1`;
   client = new OpenAI({ baseURL, apiKey: 'unused', maxRetries: 0 });
 });
 
 afterAll(async () => {
-  await new Promise((resolve) => server.close(resolve));
+  await server.close();
 });
 
 describe('OpenAI-compatible routes (official SDK)', () => {

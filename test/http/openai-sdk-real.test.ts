@@ -5,15 +5,15 @@ import { readFileSync } from 'node:fs';
 import OpenAI, { toFile } from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { longWav } from '../helpers/fixtures.ts';
-import { startTestServer, type TestServer } from '../helpers/test-server.ts';
+import { startService, type TestService } from '../helpers/start-service.ts';
 
-let t: TestServer;
+let t: TestService;
 let client: OpenAI;
 const audio = () => toFile(readFileSync(longWav(3)), 'tone.wav', { type: 'audio/wav' });
 const SLOW = 180_000;
 
 beforeAll(async () => {
-  t = await startTestServer();
+  t = await startService();
   const deadline = Date.now() + 90_000;
   while ((await fetch(`${t.url}/health/ready`)).status !== 200) {
     if (Date.now() > deadline) throw new Error('the worker never became ready');

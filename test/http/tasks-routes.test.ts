@@ -1,9 +1,8 @@
-import type { AddressInfo } from 'node:net';
-import { serve, type ServerType } from '@hono/node-server';
 import { describe, expect, it } from 'vitest';
 import type { TaskRecord } from '../../src/tasks/task-record.ts';
 import type { TaskProgress } from '../../src/tasks/task-service-types.ts';
 import { taskError } from '../../src/tasks/errors.ts';
+import { serveFetch } from '../helpers/start-service.ts';
 import { buildTestApp } from './test-app.ts';
 
 type Json = Record<string, any>;
@@ -38,11 +37,9 @@ describe('task routes', () => {
       if (!kept.has(record)) kept.set(record, Object.freeze({ ...record }));
       return kept.get(record);
     };
-    const server = await new Promise<ServerType>((resolve) => {
-      const s = serve({ fetch: t.app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s));
-    });
+    const server = await serveFetch(t.app.fetch);
     try {
-      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/tasks/${task.id}/progress`;
+      const url = `${server.url}/tasks/${task.id}/progress`;
       const poll = async () => {
         const res = await fetch(url);
         const text = await res.text();
@@ -55,7 +52,7 @@ describe('task routes', () => {
       t.tasks.step(task.id, 'aligning', 40, 'a longer message than before');
       expect(await poll()).toMatchObject({ status: 'processing', progress_stage: 'aligning', progress_percentage: 40 });
     } finally {
-      await new Promise((resolve) => server.close(resolve));
+      await server.close();
     }
   });
 

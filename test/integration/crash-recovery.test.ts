@@ -2,7 +2,8 @@ import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createFakeTranscriber } from '../helpers/fake-transcriber.ts';
 import { JFK_WAV } from '../helpers/paths.ts';
-import { spawnServerProcess, startTestServer, tempDataDir, type ServerProcess, type TestServer } from '../helpers/test-server.ts';
+import { spawnServerProcess, type ServerProcess } from '../helpers/test-server.ts';
+import { startService, tempDataDir, type TestService } from '../helpers/start-service.ts';
 
 interface Progress { identifier: string; status: string; progress_stage: string; progress_percentage: number; error: unknown }
 
@@ -123,14 +124,14 @@ describe('crash recovery', () => {
     const dataDir = tempDataDir();
     cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
     const hung = createFakeTranscriber('manual');
-    const first: TestServer = await startTestServer({ engine: hung, dataDir });
+    const first: TestService = await startService({ engine: hung, dataDir });
     const id = await submit(first.url);
     await hung.waitForJobs(1);
     await first.close(50);
     await hung.close();
 
     const healthy = createFakeTranscriber({ stepMs: 2 });
-    const second = await startTestServer({ engine: healthy, dataDir });
+    const second = await startService({ engine: healthy, dataDir });
     cleanups.push(() => second.close());
     const final = await waitFor(() => progress(second.url, id), (p) => p.status === 'completed', 10_000);
     expect(final.progress_percentage).toBe(100);

@@ -8,17 +8,17 @@ import type { TranscriptionDiarized } from 'openai/resources/audio/transcription
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeDialogue, speakerAccuracy } from '../helpers/dialogue.ts';
 import { SHARED_MODELS } from '../helpers/paths.ts';
-import { startTestServer, tempDataDir, type TestServer } from '../helpers/test-server.ts';
+import { startService, tempDataDir, type TestService } from '../helpers/start-service.ts';
 import { connect } from '../ws/mini-server.ts';
 
 type Json = Record<string, any>;
 const SLOW = 240_000;
 const SEGMENTATION = path.join(SHARED_MODELS, 'pyannote-segmentation-3.0.int8.onnx');
 const STUB_EMBEDDING = path.join(SHARED_MODELS, 'stub-speaker-embedding.onnx');
-const servers: TestServer[] = [];
+const servers: TestService[] = [];
 
-async function serve(env: Record<string, string>): Promise<TestServer> {
-  const t = await startTestServer({ env: { DIARIZATION_SEGMENTATION_MODEL: SEGMENTATION, DIARIZATION_EMBEDDING_MODEL: STUB_EMBEDDING, ...env } });
+async function serve(env: Record<string, string>): Promise<TestService> {
+  const t = await startService({ env: { DIARIZATION_SEGMENTATION_MODEL: SEGMENTATION, DIARIZATION_EMBEDDING_MODEL: STUB_EMBEDDING, ...env } });
   servers.push(t);
   const deadline = Date.now() + 90_000;
   while ((await fetch(`${t.url}/health/ready`)).status !== 200) {
@@ -31,13 +31,13 @@ afterAll(async () => {
   for (const t of servers) await t.close();
 });
 
-async function submit(t: TestServer, wav: string, fields: Record<string, string>): Promise<Response> {
+async function submit(t: TestService, wav: string, fields: Record<string, string>): Promise<Response> {
   const body = new FormData();
   body.append('file', new Blob([new Uint8Array(readFileSync(wav))]), 'dialogue.wav');
   for (const [k, v] of Object.entries(fields)) body.append(k, v);
   return fetch(`${t.url}/tasks`, { method: 'POST', body });
 }
-async function finished(t: TestServer, id: string): Promise<Json> {
+async function finished(t: TestService, id: string): Promise<Json> {
   for (;;) {
     const task = (await (await fetch(`${t.url}/tasks/${id}`)).json()) as Json;
     if (['completed', 'failed', 'cancelled'].includes(task.status)) return task;
@@ -46,7 +46,7 @@ async function finished(t: TestServer, id: string): Promise<Json> {
 }
 
 describe('diarization through the server', () => {
-  let t: TestServer;
+  let t: TestService;
   const dialogue = makeDialogue([0, 1, 0, 1]);
   beforeAll(async () => {
     t = await serve({});

@@ -8,7 +8,7 @@ import { loadConfig } from '../../src/config.ts';
 import { requestTimeoutMs } from '../../src/http/upload-limits.ts';
 import { createFakeTranscriber } from '../helpers/fake-transcriber.ts';
 import { JFK_WAV } from '../helpers/paths.ts';
-import { startTestServer, type TestServer } from '../helpers/test-server.ts';
+import { startService, type TestService } from '../helpers/start-service.ts';
 import { connect } from '../ws/mini-server.ts';
 
 type Json = Record<string, any>;
@@ -39,10 +39,10 @@ describe('a listening server', () => {
   afterEach(async () => {
     for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
   });
-  async function start(env: Record<string, string> = {}): Promise<{ t: TestServer; engine: ReturnType<typeof createFakeTranscriber> }> {
+  async function start(env: Record<string, string> = {}): Promise<{ t: TestService; engine: ReturnType<typeof createFakeTranscriber> }> {
     const engine = createFakeTranscriber('manual');
     cleanups.push(() => engine.close());
-    const t = await startTestServer({ engine, env });
+    const t = await startService({ engine, env });
     cleanups.push(() => t.close());
     return { t, engine };
   }

@@ -4,15 +4,15 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { badFile, longWav } from '../helpers/fixtures.ts';
-import { startTestServer, type TestServer } from '../helpers/test-server.ts';
+import { startService, type TestService } from '../helpers/start-service.ts';
 import { connect, until, type RecordingClient } from '../ws/mini-server.ts';
 
 type Json = Record<string, any>;
-let t: TestServer;
+let t: TestService;
 const SLOW = 240_000;
 
 beforeAll(async () => {
-  t = await startTestServer({ env: { HEARTBEAT_INTERVAL_MS: '200' } });
+  t = await startService({ env: { HEARTBEAT_INTERVAL_MS: '200' } });
   const deadline = Date.now() + 90_000;
   while ((await fetch(`${t.url}/health/ready`)).status !== 200) {
     if (Date.now() > deadline) throw new Error('the worker never became ready');

@@ -1,11 +1,8 @@
 // Issue 10: with no model file, a real server (real worker pool) must refuse work at once with 503, not queue it for ever.
-import { mkdtempSync, readFileSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
+import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config.ts';
-import { startServer, type RunningServer } from '../../src/server.ts';
 import { JFK_WAV } from '../helpers/paths.ts';
+import { startService, type TestService } from '../helpers/start-service.ts';
 
 const wav = readFileSync(JFK_WAV);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -18,16 +15,14 @@ async function post(url: string) {
 }
 
 describe('a server whose model file is missing', () => {
-  let server: RunningServer | undefined;
+  let server: TestService | undefined;
   afterEach(async () => {
-    await server?.close(0);
+    await server?.close();
     server = undefined;
   });
 
   it('answers 503 MODEL_UNAVAILABLE with Retry-After and the download command once its worker failed to load', async () => {
-    const dataDir = mkdtempSync(path.join(os.tmpdir(), 'wt-nomodel-'));
-    const config = loadConfig({ DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent', WHISPER_MODEL: 'base.en', WORKERS: '1' });
-    server = await startServer(config, { pool: { restartBackoffMs: { initial: 60_000, max: 60_000 } } });
+    server = await startService({ env: { WHISPER_MODEL: 'base.en' }, overrides: { pool: { restartBackoffMs: { initial: 60_000, max: 60_000 } } } });
     // The worker reports the missing file within seconds; until then submissions are accepted (it might load).
     let res = await post(`${server.url}/tasks`);
     for (let i = 0; res.status === 202 && i < 100; i++) {

@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createDrainGate } from '../../src/shutdown/drain-gate.ts';
 import { createFakeTranscriber } from '../helpers/fake-transcriber.ts';
 import { JFK_WAV } from '../helpers/paths.ts';
-import { startTestServer, tempDataDir } from '../helpers/test-server.ts';
+import { startService, tempDataDir } from '../helpers/start-service.ts';
 import { connect } from '../ws/mini-server.ts';
 
 type Json = Record<string, any>;
@@ -63,7 +63,7 @@ describe('RunningServer.close', () => {
     cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
     const engine = createFakeTranscriber('manual');
     cleanups.push(() => engine.close());
-    const t = await startTestServer({ engine, dataDir });
+    const t = await startService({ engine, dataDir });
     const id = await submit(t.url);
     const [job] = await engine.waitForJobs(1);
     const watcher = await connect(`ws://127.0.0.1:${t.port}/ws/tasks/${id}`);
@@ -78,7 +78,7 @@ describe('RunningServer.close', () => {
     await closing;
     await expect(fetch(`${t.url}/health/live`)).rejects.toThrow();
 
-    const again = await startTestServer({ engine: createFakeTranscriber({ stepMs: 1 }), dataDir });
+    const again = await startService({ engine: createFakeTranscriber({ stepMs: 1 }), dataDir });
     cleanups.push(() => again.close());
     expect(await (await fetch(`${again.url}/tasks/${id}`)).json()).toMatchObject({ status: 'completed', attempts: 1 });
   });
@@ -88,14 +88,14 @@ describe('RunningServer.close', () => {
     cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
     const engine = createFakeTranscriber('manual');
     cleanups.push(() => engine.close());
-    const t = await startTestServer({ engine, dataDir });
+    const t = await startService({ engine, dataDir });
     const id = await submit(t.url);
     const [job] = await engine.waitForJobs(1);
     await t.server.close(30);
     job!.succeed(); // too late: its outcome must not be written
 
     const resumed = createFakeTranscriber({ stepMs: 1 });
-    const again = await startTestServer({ engine: resumed, dataDir });
+    const again = await startService({ engine: resumed, dataDir });
     cleanups.push(() => again.close());
     await resumed.waitForJobs(1);
     expect(resumed.jobs[0]!.job.taskId).toBe(id);

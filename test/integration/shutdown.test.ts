@@ -5,7 +5,8 @@ import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { databaseFile } from '../../src/db/database.ts';
 import { JFK_WAV } from '../helpers/paths.ts';
-import { spawnServerProcess, tempDataDir, type ServerProcess } from '../helpers/test-server.ts';
+import { spawnServerProcess, type ServerProcess } from '../helpers/test-server.ts';
+import { tempDataDir } from '../helpers/start-service.ts';
 import { connect } from '../ws/mini-server.ts';
 
 type Json = Record<string, any>;

@@ -2,7 +2,8 @@ import { readFileSync, rmSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { JFK_WAV, TINY_RANDOM } from '../helpers/paths.ts';
-import { spawnServerProcess, tempDataDir } from '../helpers/test-server.ts';
+import { spawnServerProcess } from '../helpers/test-server.ts';
+import { tempDataDir } from '../helpers/start-service.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

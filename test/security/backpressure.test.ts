@@ -3,7 +3,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createFakeTranscriber, fakeSegment } from '../helpers/fake-transcriber.ts';
 import { JFK_WAV } from '../helpers/paths.ts';
-import { startTestServer, type TestServer } from '../helpers/test-server.ts';
+import { startService, type TestService } from '../helpers/start-service.ts';
 import { buildTestApp } from '../http/test-app.ts';
 import { connect } from '../ws/mini-server.ts';
 
@@ -22,7 +22,7 @@ function watchedBody() {
   return { body, pulls: () => pulls };
 }
 
-let server: TestServer | undefined;
+let server: TestService | undefined;
 afterEach(async () => {
   await server?.close();
   server = undefined;
@@ -76,7 +76,7 @@ describe('MAX_QUEUED_TASKS', () => {
 describe('queue place and ETA', () => {
   it('appear in GET /tasks/:id and in progress frames while queued, and move as the queue does', async () => {
     const engine = createFakeTranscriber('manual');
-    server = await startTestServer({ engine, env: { MAX_QUEUED_TASKS: '2' } });
+    server = await startService({ engine, env: { MAX_QUEUED_TASKS: '2' } });
     const submit = async () => {
       const body = new FormData();
       body.append('file', new Blob([new Uint8Array(wav)]), 'jfk.wav');

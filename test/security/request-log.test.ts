@@ -1,12 +1,9 @@
-import type { AddressInfo } from 'node:net';
 import { readFileSync } from 'node:fs';
-import { serve, type ServerType } from '@hono/node-server';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loggableQuery } from '../../src/http/request-log.ts';
 import { createLogger } from '../../src/logger.ts';
 import { JFK_WAV } from '../helpers/paths.ts';
-import { buildTestApp } from '../http/test-app.ts';
-import { connect } from '../ws/mini-server.ts';
+import { connect, startMiniServer } from '../ws/mini-server.ts';
 
 const KEY = 'very-secret-key-0123456789';
 const OTHER = 'wrong-but-secret-9876543210';
@@ -15,21 +12,11 @@ const OTHER = 'wrong-but-secret-9876543210';
 async function startLogged(env: Record<string, string>) {
   const chunks: string[] = [];
   const logger = createLogger({ LOG_LEVEL: 'debug' }, { write: (s: string) => void chunks.push(s) });
-  const t = buildTestApp(env, { logger });
-  const server = await new Promise<ServerType>((resolve) => {
-    const s = serve({ fetch: t.app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s));
-  });
-  t.injectWebSocket(server);
-  const { port } = server.address() as AddressInfo;
+  const t = await startMiniServer(env, { logger });
   return {
     ...t,
-    url: `http://127.0.0.1:${port}`,
     text: () => chunks.join(''),
     lines: () => chunks.join('').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, any>),
-    close: async () => {
-      t.closeSockets(1001, 'test over');
-      await new Promise((r) => server.close(r));
-    },
   };
 }
 

@@ -1,24 +1,21 @@
-import type { AddressInfo } from 'node:net';
-import { serve, type ServerType } from '@hono/node-server';
 import WebSocket from 'ws';
+import type { AppDeps } from '../../src/http/app.ts';
+import { serveFetch } from '../helpers/start-service.ts';
 import { buildTestApp } from '../http/test-app.ts';
 
-/** A real HTTP server on port 0 over createApp and the fake task service. */
-export async function startMiniServer(env: Record<string, string> = {}) {
-  const t = buildTestApp(env);
-  const server = await new Promise<ServerType>((resolve) => {
-    const s = serve({ fetch: t.app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s));
-  });
-  t.injectWebSocket(server);
-  const { port } = server.address() as AddressInfo;
+/** A real HTTP server on port 0 over createApp and the fake task service (env and deps as buildTestApp takes them). */
+export async function startMiniServer(env: Record<string, string> = {}, extra: Partial<AppDeps> = {}) {
+  const t = buildTestApp(env, extra);
+  const listening = await serveFetch(t.app.fetch);
+  t.injectWebSocket(listening.server);
   return {
     ...t,
-    server,
-    url: `http://127.0.0.1:${port}`,
-    wsUrl: (id: string) => `ws://127.0.0.1:${port}/ws/tasks/${id}`,
+    server: listening.server,
+    url: listening.url,
+    wsUrl: (id: string) => `ws://127.0.0.1:${listening.port}/ws/tasks/${id}`,
     async close() {
       t.closeSockets(1001, 'test over');
-      await new Promise((resolve) => server.close(resolve));
+      await listening.close();
     },
   };
 }
