@@ -1,5 +1,4 @@
-import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
-import os from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { decodeAudio, SAMPLE_RATE, streamAudio } from '../../src/audio/decode-audio.ts';
@@ -8,6 +7,7 @@ import {
   BAD_FILES, JFK_FORMATS, JFK_SECONDS, jfkAs, jfkSamples, jfkWav, badFile, speechWav, WAV_VARIANT_NAMES, type BadFile,
 } from '../helpers/fixtures.ts';
 import { JFK_WAV } from '../helpers/paths.ts';
+import { tempDir } from '../helpers/temp-dir.ts';
 
 /** Normalised correlation at lag 0: 1 for the same waveform at any gain. */
 function correlation(a: Float32Array, b: Float32Array): number {
@@ -79,7 +79,7 @@ describe('decodeAudio', () => {
   });
 
   it('decodes very quiet speech instead of calling it silent', async () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'quiet-'));
+    const dir = tempDir('quiet-');
     const original = readFileSync(JFK_WAV);
     const data = original.indexOf('data', 12, 'latin1') + 8;
     const quiet = Buffer.from(original);

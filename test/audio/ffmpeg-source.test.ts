@@ -1,15 +1,15 @@
-import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { chmodSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { decodeAudio } from '../../src/audio/decode-audio.ts';
 import { ffmpegPcm } from '../../src/audio/ffmpeg-source.ts';
 import { TaskFailure } from '../../src/tasks/errors.ts';
 import { jfkAs } from '../helpers/fixtures.ts';
+import { tempDir } from '../helpers/temp-dir.ts';
 
 /** A stand-in for ffmpeg/ffprobe that prints a line on stderr and then hangs. */
 function hangingTool(): string {
-  const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'hang-')), 'tool.sh');
+  const file = path.join(tempDir('hang-'), 'tool.sh');
   writeFileSync(file, '#!/bin/sh\necho "stuck on purpose" >&2\nexec sleep 30\n');
   chmodSync(file, 0o755);
   return file;

@@ -1,12 +1,12 @@
 import { createHash } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createApiKeys, ownerIdOf, parseApiKeys } from '../../src/auth/api-keys.ts';
 import { ConfigError } from '../../src/config.ts';
+import { tempDir } from '../helpers/temp-dir.ts';
 
-const tmp = () => mkdtempSync(path.join(os.tmpdir(), 'wt-keys-'));
+const tmp = () => tempDir('wt-keys-');
 
 describe('parseApiKeys', () => {
   it('reads a comma-separated list, trimming and dropping duplicates', () => {

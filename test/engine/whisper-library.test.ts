@@ -1,13 +1,12 @@
-import { mkdtempSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createLibraryLoader, libraryCandidates, WhisperLibraryError } from '../../src/engine/whisper-library.ts';
 import { NATIVE_LIB, ROOT, requireFile } from '../helpers/paths.ts';
+import { tempDir } from '../helpers/temp-dir.ts';
 
 describe('createLibraryLoader', () => {
   it('searches WHISPER_LIB_PATH (file or folder), then the CUDA and CPU builds', () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'whisper-lib-'));
+    const dir = tempDir('whisper-lib-');
     expect(libraryCandidates(dir, '/repo')).toEqual([
       path.join(dir, 'libwhisper.so'), '/repo/native/build/cuda/lib/libwhisper.so', '/repo/native/build/cpu/lib/libwhisper.so',
     ]);
@@ -23,7 +22,7 @@ describe('createLibraryLoader', () => {
   });
 
   it('throws one error naming every path tried and the fix', () => {
-    const root = mkdtempSync(path.join(os.tmpdir(), 'no-native-'));
+    const root = tempDir('no-native-');
     const load = createLibraryLoader({ override: path.join(root, 'nope.so'), root });
     let error: unknown;
     try {

@@ -1,9 +1,6 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { afterAll, onTestFinished } from 'vitest';
 import { loadConfig, type Config } from '../../src/config.ts';
 import { createApp, type AppDeps } from '../../src/http/app.ts';
+import { tempDir } from '../helpers/temp-dir.ts';
 import { createFakeTasks, type FakeTasks } from './fake-tasks.ts';
 
 /** A logger that keeps what it was told, so tests can check that failures are logged. */
@@ -15,18 +12,7 @@ export function createMemoryLogger() {
 
 /** A config over a fresh temporary DATA_DIR, with overrides; the folder is removed after the test (or the file, outside a test). */
 export function testConfig(env: Record<string, string> = {}): Config {
-  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'wt-http-'));
-  removeAfterUse(dataDir);
-  return loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'silent', ...env });
-}
-
-function removeAfterUse(dir: string): void {
-  const remove = () => rmSync(dir, { recursive: true, force: true });
-  try {
-    onTestFinished(remove);
-  } catch {
-    afterAll(remove); // not inside a test (a file's top level): the folder lives as long as the file's tests
-  }
+  return loadConfig({ DATA_DIR: tempDir('wt-http-'), LOG_LEVEL: 'silent', ...env });
 }
 
 /** createApp over the fake task service, a ready engine and an open database. */

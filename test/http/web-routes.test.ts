@@ -1,11 +1,11 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createWebRoutes, isPublicWebPath, parseRange } from '../../src/http/web-routes.ts';
+import { tempDir } from '../helpers/temp-dir.ts';
 
 describe('createWebRoutes', () => {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'wt-web-routes-'));
+  const dir = tempDir('wt-web-routes-');
   const dist = path.join(dir, 'dist');
   const media = path.join(dir, 'media.wav');
   const bytes = Buffer.from(Array.from({ length: 1000 }, (_, i) => i % 256));

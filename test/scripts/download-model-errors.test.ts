@@ -1,12 +1,12 @@
 // models:download says why a download failed (issue 13): DNS, refused connection, TLS, HTTP status, disk.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT } from '../helpers/paths.ts';
+import { tempDir } from '../helpers/temp-dir.ts';
 
 const SCRIPT = path.join(ROOT, 'scripts/download-model.mjs');
 
@@ -24,7 +24,7 @@ const verdict = (stderr: string) => stderr.trim().split('\n').at(-1) ?? '';
 describe('download-model failure reasons', () => {
   let server: Server;
   let port: number;
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'models-err-'));
+  const dir = tempDir('models-err-');
 
   beforeAll(async () => {
     server = createServer((_req, res) => res.writeHead(404, 'Not Found').end('nope'));

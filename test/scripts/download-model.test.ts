@@ -1,11 +1,11 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT, SHARED_MODELS, SILERO_VAD } from '../helpers/paths.ts';
+import { tempDir } from '../helpers/temp-dir.ts';
 
 const SCRIPT = path.join(ROOT, 'scripts/download-model.mjs');
 
@@ -60,7 +60,7 @@ describe('download-model script', () => {
   afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
   it('downloads a known model, checks its sha256 and prints where it went', async () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'models-'));
+    const dir = tempDir('models-');
     const r = await runScript(['silero-v6.2.0', '--dir', dir], { MODEL_BASE_URL: `${base}/good` });
     expect(r.code).toBe(0);
     const dest = path.join(dir, 'ggml-silero-v6.2.0.bin');
@@ -71,7 +71,7 @@ describe('download-model script', () => {
   });
 
   it('fetches the diarization bundle file by file, keeping the verified ones and refusing a mismatch', async () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'models-'));
+    const dir = tempDir('models-');
     const r = await runScript(['diarization', '--dir', dir], { MODEL_BASE_URL: `${base}/good` });
     expect(r.code).toBe(1);
     expect(readFileSync(path.join(dir, 'pyannote-segmentation-3.0.int8.onnx')).equals(segmentation)).toBe(true);
@@ -81,14 +81,14 @@ describe('download-model script', () => {
   });
 
   it('accepts the file name and defaults to DATA_DIR/models', async () => {
-    const dataDir = mkdtempSync(path.join(os.tmpdir(), 'data-'));
+    const dataDir = tempDir('data-');
     const r = await runScript(['ggml-silero-v6.2.0.bin'], { MODEL_BASE_URL: `${base}/good`, DATA_DIR: dataDir });
     expect(r.code).toBe(0);
     expect(existsSync(path.join(dataDir, 'models/ggml-silero-v6.2.0.bin'))).toBe(true);
   });
 
   it('deletes the file and fails with one line when the checksum does not match', async () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'models-'));
+    const dir = tempDir('models-');
     const r = await runScript(['silero-v6.2.0', '--dir', dir], { MODEL_BASE_URL: `${base}/bad` });
     expect(r.code).toBe(1);
     const last = r.stderr.trim().split('\n').at(-1)!;
@@ -97,7 +97,7 @@ describe('download-model script', () => {
   });
 
   it('fails with the HTTP status when the server has no such file', async () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'models-'));
+    const dir = tempDir('models-');
     const r = await runScript(['tiny.en', '--dir', dir], { MODEL_BASE_URL: `${base}/missing` });
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/download-model: download of .*ggml-tiny\.en\.bin failed: HTTP 404/);
@@ -121,7 +121,7 @@ describe('download-model script', () => {
     const listed = /\(NAME: (.*)\)/.exec(help.stderr)?.[1]?.split(', ') ?? [];
     for (const name of family) expect(listed).toContain(name);
     // The server has no large-v3-turbo-q5_0 but answers 404; the request shows the right file name was asked for.
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'models-'));
+    const dir = tempDir('models-');
     const before = requests.length;
     const missing = await runScript(['ggml-large-v3-turbo-q5_0.bin', '--dir', dir], { MODEL_BASE_URL: `${base}/missing` });
     expect(missing.code).toBe(1);

@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
-import os from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { makeTestModel, TEST_MODELS } from '../../scripts/make-test-model.ts';
 import { FOR_TESTS_TINY_EN, ROOT } from '../helpers/paths.ts';
+import { tempDir } from '../helpers/temp-dir.ts';
 
 interface Tensor { name: string; ne: number[]; type: number; data: Buffer }
 
@@ -30,7 +30,7 @@ function readTensors(file: Buffer, headerBytes: number): Tensor[] {
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
 describe('makeTestModel', () => {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'test-model-'));
+  const dir = tempDir('test-model-');
   const source = readFileSync(FOR_TESTS_TINY_EN);
   const tinyEn = TEST_MODELS.find((m) => m.name === 'tiny.en')!;
   const outFile = path.join(dir, 'a.bin');
