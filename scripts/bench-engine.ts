@@ -6,7 +6,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { createWorkerPool } from '../src/engine/worker-pool.ts';
+import { createWorkerPool } from '../src/engine/pool/worker-pool.ts';
 import { JFK_WAV, ROOT, TINY_EN_RANDOM } from '../test/helpers/paths.ts';
 import { makeBenchAudio, median } from './bench-audio.ts';
 

@@ -5,8 +5,8 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { createWorkerHandle } from '../src/engine/worker-handle.ts';
-import { resolvePoolOptions, runnableEntry, workerEnv } from '../src/engine/worker-pool-options.ts';
+import { createWorkerHandle } from '../src/engine/pool/worker-handle.ts';
+import { resolvePoolOptions, runnableEntry, workerEnv } from '../src/engine/pool/worker-pool-options.ts';
 import { TINY_EN_RANDOM } from '../test/helpers/paths.ts';
 import { median } from './bench-audio.ts';
 

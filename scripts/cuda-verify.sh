@@ -31,7 +31,7 @@ npx tsx scripts/make-test-model.ts --if-missing
 npx tsx scripts/make-test-model.ts --if-missing --only base.en
 model=test/.cache/models/ggml-base.en-random.bin
 
-# The engine tests load native/build/cuda first (src/engine/whisper-library.ts); WHISPER_USE_GPU defaults to 1.
+# The engine tests load native/build/cuda first (src/engine/native/whisper-library.ts); WHISPER_USE_GPU defaults to 1.
 npx vitest run test/engine 2>&1 | tee "$out/engine-tests.log" | tail -n 15
 
 nvidia-smi --query-gpu=memory.used --format=csv,noheader,nounits -lms 200 >"$out/vram.csv" &

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Config } from './config.ts';
-import type { DiarizationOptions } from './engine/worker-pool-options.ts';
+import type { DiarizationOptions } from './engine/pool/worker-pool-options.ts';
 
 /** The download command that fetches both diarization models. */
 export const DIARIZATION_DOWNLOAD = 'npm run models:download -- diarization';

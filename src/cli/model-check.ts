@@ -1,10 +1,10 @@
-import { readModelHeader } from '../engine/model-header.ts';
+import { readModelHeader } from '../engine/native/model-header.ts';
 import { AppError } from '../http/app-error.ts';
 import { parseTaskForm } from '../http/task-params-schema.ts';
 import type { TaskParams } from '../tasks/types.ts';
 import { CliError, type TranscribeArgs } from './transcribe-args.ts';
 
-// whisper.cpp's rule for a multilingual vocabulary (see engine/model-header.ts).
+// whisper.cpp's rule for a multilingual vocabulary (see engine/native/model-header.ts).
 const MULTILINGUAL_VOCAB = 51865;
 
 /**

@@ -3,7 +3,7 @@
 // stdout or --output, progress to a TTY stderr.
 import { writeFile } from 'node:fs/promises';
 import { ConfigError, loadConfig } from '../config.ts';
-import { createWorkerPool } from '../engine/worker-pool.ts';
+import { createWorkerPool } from '../engine/pool/worker-pool.ts';
 import { renderTranscript } from '../formats/render.ts';
 import { taskParamsFor } from './model-check.ts';
 import { createProgressBar, remainingSeconds } from './progress-bar.ts';

@@ -25,10 +25,10 @@ import { probeMedia } from '../audio/probe-media.ts';
 import { streamAudio } from '../audio/decode-audio.ts';
 import { TaskFailure, taskError } from '../tasks/errors.ts';
 import type { ChildMessage } from './protocol.ts';
-import { diarizerFromEnv } from './diarizer-env.ts';
-import { createWhisperEngine } from './whisper-engine.ts';
-import { guardWorkerProcess, killSelf } from './worker-lifetime.ts';
-import { createWorkerSession, type MediaReader } from './worker-session.ts';
+import { diarizerFromEnv } from './worker/diarizer-env.ts';
+import { createWhisperEngine } from './worker/whisper-engine.ts';
+import { guardWorkerProcess, killSelf } from './worker/worker-lifetime.ts';
+import { createWorkerSession, type MediaReader } from './worker/worker-session.ts';
 
 const env = process.env;
 const flag = (name: string, fallback: boolean) => (env[name] ? !['0', 'false', 'no', 'off'].includes(env[name]!.toLowerCase()) : fallback);

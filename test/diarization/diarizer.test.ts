@@ -2,7 +2,7 @@ import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createDiarizer, type DiarizerOptions } from '../../src/engine/diarizer.ts';
+import { createDiarizer, type DiarizerOptions } from '../../src/engine/worker/diarizer.ts';
 import { labelTurns } from '../../src/tasks/speakers.ts';
 import { makeDialogue, speakerAccuracy } from '../helpers/dialogue.ts';
 import { SHARED_MODELS } from '../helpers/paths.ts';

@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeAudio } from '../../src/audio/decode-audio.ts';
-import { createWhisperEngine, type WhisperEngine } from '../../src/engine/whisper-engine.ts';
+import { createWhisperEngine, type WhisperEngine } from '../../src/engine/worker/whisper-engine.ts';
 import type { TaskParams } from '../../src/tasks/types.ts';
 import { JFK_WAV, ROOT, SILERO_VAD, TINY_EN_RANDOM, TINY_RANDOM, requireFile } from '../helpers/paths.ts';
 

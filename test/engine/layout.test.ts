@@ -6,7 +6,7 @@ import type { TypeObject } from 'koffi';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   ContextParams, FullParams, TokenData, VadContextParams, VadParams, WhisperAhead, WhisperAheads,
-} from '../../src/engine/bindings-structs.ts';
+} from '../../src/engine/native/bindings-structs.ts';
 import { CACHE_DIR, ROOT, requireFile } from '../helpers/paths.ts';
 
 const INCLUDE = path.join(ROOT, 'native/build/cpu/include');

@@ -6,7 +6,7 @@
 //   stdout    writes to stdout until that pipe breaks
 // LIFETIME_GUARD=0 leaves guardWorkerProcess out, to see the hang it prevents.
 import koffi from 'koffi';
-import { guardWorkerProcess } from '../../src/engine/worker-lifetime.ts';
+import { guardWorkerProcess } from '../../src/engine/worker/worker-lifetime.ts';
 
 const mode = process.argv[2];
 let inFlight = 0;

@@ -1,8 +1,8 @@
 import { writeFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { AHEADS_PRESET } from '../../src/engine/bindings-structs.ts';
-import { dtwPreset, modelKind, readModelHeader, type ModelHeader } from '../../src/engine/model-header.ts';
+import { AHEADS_PRESET } from '../../src/engine/native/bindings-structs.ts';
+import { dtwPreset, modelKind, readModelHeader, type ModelHeader } from '../../src/engine/native/model-header.ts';
 import { CACHE_DIR, FOR_TESTS_TINY_EN, JFK_WAV, SHARED_MODELS, requireFile } from '../helpers/paths.ts';
 
 const base: ModelHeader = { nVocab: 51865, nAudioCtx: 1500, nAudioState: 384, nAudioHead: 6, nAudioLayer: 4, nTextCtx: 448, nTextState: 384, nTextHead: 6, nTextLayer: 4, nMels: 80, ftype: 1 };

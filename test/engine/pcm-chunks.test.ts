@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { chunkPcm, quietestCut, type PcmChunk } from '../../src/engine/pcm-chunks.ts';
+import { chunkPcm, quietestCut, type PcmChunk } from '../../src/engine/worker/pcm-chunks.ts';
 
 async function collect(input: Parameters<typeof chunkPcm>[0], max: number, search: number, frame = 10): Promise<PcmChunk[]> {
   const out: PcmChunk[] = [];

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createPcmRecorder } from '../../src/engine/pcm-recorder.ts';
+import { createPcmRecorder } from '../../src/engine/worker/pcm-recorder.ts';
 
 async function* chunks(sizes: number[]): AsyncIterable<Float32Array> {
   let n = 0;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createProgressMeter } from '../../src/engine/progress-meter.ts';
+import { createProgressMeter } from '../../src/engine/worker/progress-meter.ts';
 
 describe('createProgressMeter', () => {
   it('weighs chunks by duration and ends at 100', () => {

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeAudio } from '../../src/audio/decode-audio.ts';
-import { createWhisperEngine, type WhisperEngine } from '../../src/engine/whisper-engine.ts';
+import { createWhisperEngine, type WhisperEngine } from '../../src/engine/worker/whisper-engine.ts';
 import { JFK_WAV, requireFile } from '../helpers/paths.ts';
 
 const MODEL = process.env.WHISPER_TEST_MODEL ?? '';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildSpeechAudio } from '../../src/engine/speech-map.ts';
+import { buildSpeechAudio } from '../../src/engine/worker/speech-map.ts';
 
 describe('buildSpeechAudio', () => {
   const rate = 100;

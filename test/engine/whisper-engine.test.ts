@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeAudio } from '../../src/audio/decode-audio.ts';
 import { TaskFailure } from '../../src/tasks/errors.ts';
 import type { Segment, TaskParams } from '../../src/tasks/types.ts';
-import { createWhisperEngine, type WhisperEngine } from '../../src/engine/whisper-engine.ts';
+import { createWhisperEngine, type WhisperEngine } from '../../src/engine/worker/whisper-engine.ts';
 import { JFK_WAV, SILERO_VAD, TINY_EN_RANDOM, TINY_RANDOM, requireFile } from '../helpers/paths.ts';
 
 const PARAMS: TaskParams = { language: 'auto', task: 'transcribe', vad: false, wordTimestamps: true, diarize: false, temperature: 0 };

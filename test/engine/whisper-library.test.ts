@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createLibraryLoader, libraryCandidates, WhisperLibraryError } from '../../src/engine/whisper-library.ts';
+import { createLibraryLoader, libraryCandidates, WhisperLibraryError } from '../../src/engine/native/whisper-library.ts';
 import { NATIVE_LIB, ROOT, requireFile } from '../helpers/paths.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 

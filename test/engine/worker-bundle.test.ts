@@ -3,8 +3,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { freshWorkerBundle, type WorkerBundleOptions } from '../../src/engine/worker-bundle.ts';
-import { resolvePoolOptions, runnableEntry } from '../../src/engine/worker-pool-options.ts';
+import { freshWorkerBundle, type WorkerBundleOptions } from '../../src/engine/pool/worker-bundle.ts';
+import { resolvePoolOptions, runnableEntry } from '../../src/engine/pool/worker-pool-options.ts';
 
 let dir = '';
 afterEach(() => rmSync(dir, { recursive: true, force: true }));

@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { armParentDeathSignal } from '../../src/engine/parent-death.ts';
+import { armParentDeathSignal } from '../../src/engine/native/parent-death.ts';
 import { ROOT } from '../helpers/paths.ts';
 
 const CHILD = path.join(ROOT, 'test/engine/lifetime-child.ts');

@@ -4,8 +4,8 @@
 // heard by whisper.cpp's abort check. Each jfk.wav run costs seconds of CPU (a minute on a loaded 2-core
 // machine, hence the long timeout), so the cases share one pool.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createWorkerPool, type WorkerPool } from '../../src/engine/worker-pool.ts';
-import type { WorkerPoolOptions } from '../../src/engine/worker-pool-options.ts';
+import { createWorkerPool, type WorkerPool } from '../../src/engine/pool/worker-pool.ts';
+import type { WorkerPoolOptions } from '../../src/engine/pool/worker-pool-options.ts';
 import type { JobOutcome, TranscriptionJob } from '../../src/tasks/types.ts';
 import { JFK_WAV, NATIVE_LIB, TINY_EN_RANDOM, requireFile } from '../helpers/paths.ts';
 

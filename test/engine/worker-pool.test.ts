@@ -108,10 +108,18 @@ describe('createWorkerPool', () => {
     expect(logged).toContain('error job onProgress callback threw');
   });
 
-  it('runs workers at a lower CPU priority than the parent', async () => {
+  it('runs workers at the parent\'s CPU priority by default', async () => {
     const p = makePool();
     await p.run(job('t', 'ok'));
     const [pid] = p.workerPids();
-    expect(os.getPriority(pid)).toBeGreaterThanOrEqual(Math.max(10, os.getPriority()));
+    expect(os.getPriority(pid)).toBe(os.getPriority());
+  });
+
+  it('runs workers at the nice level asked for, when it is lower priority than the parent\'s', async () => {
+    const nice = Math.min(19, Math.max(10, os.getPriority() + 1));
+    const p = makePool({ niceness: nice });
+    await p.run(job('t', 'ok'));
+    const [pid] = p.workerPids();
+    expect(os.getPriority(pid)).toBe(nice);
   });
 });

@@ -2,8 +2,8 @@
 // restarts) in seconds, without native code.
 import path from 'node:path';
 import { afterEach } from 'vitest';
-import { createWorkerPool, type WorkerPool } from '../../src/engine/worker-pool.ts';
-import type { WorkerPoolOptions } from '../../src/engine/worker-pool-options.ts';
+import { createWorkerPool, type WorkerPool } from '../../src/engine/pool/worker-pool.ts';
+import type { WorkerPoolOptions } from '../../src/engine/pool/worker-pool-options.ts';
 import type { JobOutcome, TranscriptionJob } from '../../src/tasks/types.ts';
 import { ROOT } from './paths.ts';
 

@@ -186,7 +186,7 @@ describe('the Dockerfile start command', () => {
   });
 
   it('forks workers from the compiled worker-main.js, not the TypeScript one', () => {
-    const script = "const m = await import('./dist/engine/worker-pool-options.js');" +
+    const script = "const m = await import('./dist/engine/pool/worker-pool-options.js');" +
       "console.log(m.resolvePoolOptions({ workers: 1, threads: 1, modelPath: 'm', taskTimeoutMs: 1 }).entry)";
     const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { cwd: ROOT, encoding: 'utf8', timeout: 30_000 });
     expect(r.stderr).toBe('');

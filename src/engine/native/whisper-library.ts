@@ -3,7 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import koffi from 'koffi';
 import type { LibraryHandle } from 'koffi';
-import { packageRoot } from './package-root.ts';
+import { packageRoot } from '../package-root.ts';
 
 /** The repository root, found from this file so the loader works from any working directory (and bundled). */
 const REPO_ROOT = packageRoot(path.dirname(fileURLToPath(import.meta.url)));

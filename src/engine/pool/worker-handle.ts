@@ -3,7 +3,7 @@ import { readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import { pathToFileURL } from 'node:url';
-import { ChildMessageSchema, parseMessage, type ChildMessage, type ParentMessage } from './protocol.ts';
+import { ChildMessageSchema, parseMessage, type ChildMessage, type ParentMessage } from '../protocol.ts';
 import { createLineRing } from './worker-pool-stderr.ts';
 
 /** Starts a child process; the pool's default forks, tests may wrap or replace it. */

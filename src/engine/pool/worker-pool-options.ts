@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { DiarizerOptions } from './diarizer.ts';
-import { packageRoot } from './package-root.ts';
+import type { DiarizerOptions } from '../worker/diarizer.ts';
+import { packageRoot } from '../package-root.ts';
 import { freshWorkerBundle } from './worker-bundle.ts';
 import type { PoolLogger, SpawnWorker } from './worker-handle.ts';
 
@@ -41,16 +41,17 @@ export interface WorkerPoolOptions {
   niceness?: number;
 }
 
-/** What workers need to diarize (passed through the environment, read by src/engine/diarizer-env.ts). */
+/** What workers need to diarize (passed through the environment, read by src/engine/worker/diarizer-env.ts). */
 export type DiarizationOptions = DiarizerOptions;
 
 /** The options with every default filled in. */
 export type ResolvedPoolOptions = Required<Omit<WorkerPoolOptions, 'libPath' | 'vadModelPath' | 'spawn' | 'dtw' | 'diarization'>> &
   Pick<WorkerPoolOptions, 'libPath' | 'vadModelPath' | 'spawn' | 'dtw' | 'diarization'>;
 
-// worker-main.ts under tsx, worker-main.js when running the compiled build (dist/).
+// engine/worker-main.ts under tsx, engine/worker-main.js when running the compiled build (dist/): the
+// child's entry stays at the engine's root, where the Docker image and its checks expect it.
 const HERE = fileURLToPath(import.meta.url);
-const DEFAULT_ENTRY = path.join(path.dirname(HERE), `worker-main${path.extname(HERE)}`);
+const DEFAULT_ENTRY = path.resolve(path.dirname(HERE), '..', `worker-main${path.extname(HERE)}`);
 // In node_modules so that the bundle's imports of the external packages resolve as they do from src/.
 const BUNDLE_FILE = path.join(packageRoot(path.dirname(HERE)), 'node_modules/.cache/whisper-tasks/worker-main.mjs');
 // Native addons (and what loads them) stay imports; everything else goes into the one file.

@@ -1,6 +1,6 @@
-import { taskError, type TaskError } from '../tasks/errors.ts';
-import type { JobOutcome, TranscriptionJob } from '../tasks/types.ts';
-import type { ChildMessage } from './protocol.ts';
+import { taskError, type TaskError } from '../../tasks/errors.ts';
+import type { JobOutcome, TranscriptionJob } from '../../tasks/types.ts';
+import type { ChildMessage } from '../protocol.ts';
 import type { PoolLogger } from './worker-handle.ts';
 
 /** A job waiting in the pool's queue. */

@@ -1,6 +1,6 @@
-import { taskError, type TaskError } from '../tasks/errors.ts';
-import type { JobOutcome, Transcriber } from '../tasks/types.ts';
-import type { ChildMessage } from './protocol.ts';
+import { taskError, type TaskError } from '../../tasks/errors.ts';
+import type { JobOutcome, Transcriber } from '../../tasks/types.ts';
+import type { ChildMessage } from '../protocol.ts';
 import { createWorkerHandle, type WorkerExit, type WorkerHandle } from './worker-handle.ts';
 import { resolvePoolOptions, runnableEntry, workerEnv, type WorkerPoolOptions } from './worker-pool-options.ts';
 import { failed as fail, resolveJob, routeTaskMessage, type PendingJob, type RunningJob } from './worker-pool-task.ts';

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { createReadStream, statSync } from 'node:fs';
 import path from 'node:path';
-import { TaskFailure } from '../tasks/errors.ts';
+import { TaskFailure } from '../../tasks/errors.ts';
 
 /** Published size and sha256 of the diarization model files we know (the ones models:download fetches). */
 export const KNOWN_DIARIZATION_MODELS: Readonly<Record<string, { bytes: number; sha256: string }>> = Object.freeze({

@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
-import { TaskFailure } from '../tasks/errors.ts';
-import type { RawTurn } from '../tasks/speakers.ts';
+import { TaskFailure } from '../../tasks/errors.ts';
+import type { RawTurn } from '../../tasks/speakers.ts';
 import { verifyDiarizationModel } from './diarize-models.ts';
 
 /** Models and tuning of the diarization pipeline (pyannote segmentation, embeddings, clustering). */

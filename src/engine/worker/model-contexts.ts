@@ -1,8 +1,8 @@
-import { TaskFailure } from '../tasks/errors.ts';
-import type { TaskParams } from '../tasks/types.ts';
-import type { BoundWhisper } from './bindings.ts';
-import { AHEADS_PRESET } from './bindings-structs.ts';
-import type { NativeContextParams, Ptr } from './native-types.ts';
+import { TaskFailure } from '../../tasks/errors.ts';
+import type { TaskParams } from '../../tasks/types.ts';
+import type { BoundWhisper } from '../native/bindings.ts';
+import { AHEADS_PRESET } from '../native/bindings-structs.ts';
+import type { NativeContextParams, Ptr } from '../native/native-types.ts';
 import { createSegmentReader } from './segment-reader.ts';
 import type { TaskContext } from './whisper-transcribe.ts';
 

@@ -1,8 +1,8 @@
 import koffi from 'koffi';
-import { tokenTextFields } from '../tasks/words.ts';
-import type { Segment, Token } from '../tasks/types.ts';
-import type { WhisperBindings } from './bindings.ts';
-import type { Ptr } from './native-types.ts';
+import { tokenTextFields } from '../../tasks/words.ts';
+import type { Segment, Token } from '../../tasks/types.ts';
+import type { WhisperBindings } from '../native/bindings.ts';
+import type { Ptr } from '../native/native-types.ts';
 
 /** Where a whisper_full call's audio sits in the whole input, and how to map its times back. */
 export interface SegmentPlacement {

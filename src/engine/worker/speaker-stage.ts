@@ -1,7 +1,7 @@
-import { TaskFailure } from '../tasks/errors.ts';
-import { assignSpeakers, labelTurns, speakerTimes } from '../tasks/speakers.ts';
-import type { TaskParams, TranscriptResult } from '../tasks/types.ts';
-import { assembleWords } from '../tasks/words.ts';
+import { TaskFailure } from '../../tasks/errors.ts';
+import { assignSpeakers, labelTurns, speakerTimes } from '../../tasks/speakers.ts';
+import type { TaskParams, TranscriptResult } from '../../tasks/types.ts';
+import { assembleWords } from '../../tasks/words.ts';
 import type { Diarizer } from './diarizer.ts';
 
 /** What the speaker stage needs besides the transcript. */

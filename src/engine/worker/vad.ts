@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
-import { TaskFailure } from '../tasks/errors.ts';
-import type { BoundWhisper } from './bindings.ts';
-import type { Ptr } from './native-types.ts';
+import { TaskFailure } from '../../tasks/errors.ts';
+import type { BoundWhisper } from '../native/bindings.ts';
+import type { Ptr } from '../native/native-types.ts';
 import type { SpeechRegion } from './speech-map.ts';
 
 /** Silero voice-activity detection through whisper.cpp's whisper_vad_* API. */

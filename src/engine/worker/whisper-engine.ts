@@ -1,17 +1,17 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { TaskFailure } from '../tasks/errors.ts';
-import type { TaskParams, TranscriptResult } from '../tasks/types.ts';
-import { bindWhisper, contextParamsFromRef, fullParamsFromRef, type BoundWhisper } from './bindings.ts';
-import { AHEADS_PRESET, SAMPLING } from './bindings-structs.ts';
-import { dtwPreset, modelKind, readModelHeader } from './model-header.ts';
-import { routeNativeLogs, type NativeLogLevel, type NativeLogs } from './native-logs.ts';
+import { TaskFailure } from '../../tasks/errors.ts';
+import type { TaskParams, TranscriptResult } from '../../tasks/types.ts';
+import { bindWhisper, contextParamsFromRef, fullParamsFromRef, type BoundWhisper } from '../native/bindings.ts';
+import { AHEADS_PRESET, SAMPLING } from '../native/bindings-structs.ts';
+import { dtwPreset, modelKind, readModelHeader } from '../native/model-header.ts';
+import { routeNativeLogs, type NativeLogLevel, type NativeLogs } from '../native/native-logs.ts';
 import type { PcmInput } from './pcm-chunks.ts';
-import { loadAbortFlag, type NativeAbortFlag } from './abort-flag.ts';
+import { loadAbortFlag, type NativeAbortFlag } from '../native/abort-flag.ts';
 import { loadModelContexts, type ModelContexts } from './model-contexts.ts';
 import type { SpeechRegion } from './speech-map.ts';
 import { createVad } from './vad.ts';
-import { createLibraryLoader, type WhisperLibrary } from './whisper-library.ts';
+import { createLibraryLoader, type WhisperLibrary } from '../native/whisper-library.ts';
 import { transcribeInput, type LoadedModel, type TranscribeHooks, type TranscribeOptions } from './whisper-transcribe.ts';
 
 /** How to load a model. */

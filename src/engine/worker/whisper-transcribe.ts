@@ -1,10 +1,10 @@
-import { TaskFailure } from '../tasks/errors.ts';
-import type { Segment, TaskParams, TranscriptResult } from '../tasks/types.ts';
-import type { NativeAbortFlag } from './abort-flag.ts';
-import type { BoundWhisper } from './bindings.ts';
-import { buildFullParams, type CallSettings } from './full-params.ts';
-import { registerRunCallbacks, type RunListeners } from './native-callbacks.ts';
-import type { NativeFullParams, Ptr } from './native-types.ts';
+import { TaskFailure } from '../../tasks/errors.ts';
+import type { Segment, TaskParams, TranscriptResult } from '../../tasks/types.ts';
+import type { NativeAbortFlag } from '../native/abort-flag.ts';
+import type { BoundWhisper } from '../native/bindings.ts';
+import { buildFullParams, type CallSettings } from '../native/full-params.ts';
+import { registerRunCallbacks, type RunListeners } from '../native/native-callbacks.ts';
+import type { NativeFullParams, Ptr } from '../native/native-types.ts';
 import { chunkPcm, type PcmChunk, type PcmInput } from './pcm-chunks.ts';
 import { createProgressMeter } from './progress-meter.ts';
 import type { SegmentReader } from './segment-reader.ts';

@@ -1,5 +1,5 @@
 import { readFileSync, writeSync } from 'node:fs';
-import { armParentDeathSignal } from './parent-death.ts';
+import { armParentDeathSignal } from '../native/parent-death.ts';
 
 /**
  * Writes why to stderr's file descriptor (synchronously, so it is in the parent's crash report) and

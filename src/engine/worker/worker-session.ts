@@ -1,5 +1,5 @@
-import { TaskFailure, taskError, type TaskError } from '../tasks/errors.ts';
-import { ParentMessageSchema, parseMessage, type ChildMessage, type ParentMessage } from './protocol.ts';
+import { TaskFailure, taskError, type TaskError } from '../../tasks/errors.ts';
+import { ParentMessageSchema, parseMessage, type ChildMessage, type ParentMessage } from '../protocol.ts';
 import type { Diarizer } from './diarizer.ts';
 import { createPcmRecorder } from './pcm-recorder.ts';
 import { addSpeakers } from './speaker-stage.ts';
