@@ -2,7 +2,7 @@
 // webhooks, retention) through src/server.ts's startServer, on port 0 over a throwaway DATA_DIR. The
 // engine is the real worker pool with the random tiny.en model, or a Transcriber (a fake) for speed.
 // serveFetch() is the listener alone, for an app over fakes (test/ws/mini-server.ts, test/e2e/fake-api.ts).
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -10,7 +10,7 @@ import { serve, type ServerType } from '@hono/node-server';
 import { loadConfig, type Config } from '../../src/config.ts';
 import { startServer, type RunningServer, type ServerOverrides } from '../../src/server.ts';
 import type { Transcriber } from '../../src/tasks/types.ts';
-import { NATIVE_LIB, requireFile, TINY_EN_RANDOM } from './paths.ts';
+import { JFK_WAV, NATIVE_LIB, requireFile, TINY_EN_RANDOM } from './paths.ts';
 
 /** A running in-process service. */
 export interface TestService {
@@ -99,4 +99,25 @@ export async function serveFetch(fetch: (request: Request) => Response | Promise
       if ('closeAllConnections' in server) server.closeAllConnections();
     }),
   };
+}
+
+/** POSTs a file to `${url}/tasks` (jfk.wav unless given) and returns the new task's id; anything but 202 throws with the answer. */
+export async function submitFile(url: string, file = JFK_WAV): Promise<string> {
+  const form = new FormData();
+  form.append('file', new Blob([readFileSync(file)], { type: 'audio/wav' }), path.basename(file));
+  const response = await fetch(`${url}/tasks`, { method: 'POST', body: form });
+  const body = await response.text();
+  if (response.status !== 202) throw new Error(`POST /tasks answered ${response.status}: ${body}`);
+  return (JSON.parse(body) as { identifier: string }).identifier;
+}
+
+/** Reads until `done` holds and returns that value; throws with the last one after timeoutMs. */
+export async function pollUntil<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs: number, intervalMs = 20): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await read();
+    if (done(value)) return value;
+    if (Date.now() > end) throw new Error(`gave up after ${timeoutMs} ms; last: ${JSON.stringify(value)}`);
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+  }
 }

@@ -1,36 +1,17 @@
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createFakeTranscriber } from '../helpers/fake-transcriber.ts';
-import { JFK_WAV } from '../helpers/paths.ts';
 import { spawnServerProcess, type ServerProcess } from '../helpers/test-server.ts';
-import { startService, tempDataDir, type TestService } from '../helpers/start-service.ts';
+import { pollUntil, startService, submitFile, tempDataDir, type TestService } from '../helpers/start-service.ts';
 
 interface Progress { identifier: string; status: string; progress_stage: string; progress_percentage: number; error: unknown }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function submit(url: string): Promise<string> {
-  const form = new FormData();
-  form.append('file', new Blob([readFileSync(JFK_WAV)], { type: 'audio/wav' }), 'jfk.wav');
-  const response = await fetch(`${url}/tasks`, { method: 'POST', body: form });
-  expect(response.status).toBe(202);
-  return ((await response.json()) as { identifier: string }).identifier;
-}
-
 async function progress(url: string, id: string): Promise<Progress> {
   const response = await fetch(`${url}/tasks/${id}/progress`);
   expect(response.status).toBe(200);
   return (await response.json()) as Progress;
-}
-
-async function waitFor<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs: number, intervalMs = 20): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (done(value)) return value;
-    if (Date.now() > end) throw new Error(`gave up after ${timeoutMs} ms; last: ${JSON.stringify(value)}`);
-    await sleep(intervalMs);
-  }
 }
 
 /** Whether a live process (zombies do not count: a container's PID 1 may never reap them) is in group `pgid`. */
@@ -54,10 +35,10 @@ describe('crash recovery', () => {
   async function crashWhileProcessing(dataDir: string): Promise<{ id: string; workerPids: number[] }> {
     const first: ServerProcess = await spawnServerProcess(dataDir);
     cleanups.push(() => first.stop());
-    await waitFor(() => fetch(`${first.url}/health/ready`).then((r) => r.status), (s) => s === 200, 60_000, 50);
+    await pollUntil(() => fetch(`${first.url}/health/ready`).then((r) => r.status), (s) => s === 200, 60_000, 50);
     const workerPids = first.logs.filter((l) => l.msg === 'worker ready').map((l) => l.workerPid as number);
-    const id = await submit(first.url);
-    await waitFor(() => progress(first.url, id), (p) => p.status === 'processing', 30_000, 10);
+    const id = await submitFile(first.url);
+    await pollUntil(() => progress(first.url, id), (p) => p.status === 'processing', 30_000, 10);
     first.kill('SIGKILL');
     expect((await first.exited).signal).toBe('SIGKILL');
     return { id, workerPids };
@@ -72,7 +53,7 @@ describe('crash recovery', () => {
     cleanups.push(() => second.stop());
     expect(second.logs.some((l) => l.msg === 're-queued a task interrupted by a restart' && l.taskId === id)).toBe(true);
     const seen: number[] = [];
-    const final = await waitFor(async () => {
+    const final = await pollUntil(async () => {
       const p = await progress(second.url, id);
       seen.push(p.progress_percentage);
       return p;
@@ -91,7 +72,7 @@ describe('crash recovery', () => {
     const { workerPids } = await crashWhileProcessing(dataDir);
     expect(workerPids).toHaveLength(1);
     // An orphan would hold a model's memory (and maybe CPU) beside the restarted server's own workers.
-    await waitFor(async () => workerPids.some(groupAlive), (anyAlive) => !anyAlive, 15_000, 100);
+    await pollUntil(async () => workerPids.some(groupAlive), (anyAlive) => !anyAlive, 15_000, 100);
   }, 120_000);
 
   // The orphan bug: a worker whose first sends failed with EPIPE hung in Node's exit path, which joins
@@ -105,16 +86,16 @@ describe('crash recovery', () => {
       cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
       const server = await spawnServerProcess(dataDir, { WHISPER_THREADS: '1' });
       cleanups.push(() => server.stop());
-      await waitFor(() => fetch(`${server.url}/health/ready`).then((r) => r.status), (s) => s === 200, 60_000, 50);
+      await pollUntil(() => fetch(`${server.url}/health/ready`).then((r) => r.status), (s) => s === 200, 60_000, 50);
       const workerPid = server.logs.find((l) => l.msg === 'worker ready')?.workerPid as number;
       expect(workerPid).toBeGreaterThan(0);
-      const id = await submit(server.url);
-      await waitFor(() => progress(server.url, id), (p) => p.status === 'processing', 30_000, 5);
+      const id = await submitFile(server.url);
+      await pollUntil(() => progress(server.url, id), (p) => p.status === 'processing', 30_000, 5);
       await sleep(delayMs);
       server.kill('SIGKILL');
       await server.exited;
       // The worker leads its own process group: an empty group means no worker and no ffmpeg of its own.
-      const gone = await waitFor(async () => !groupAlive(workerPid), (g) => g, 5000, 50).catch(() => false);
+      const gone = await pollUntil(async () => !groupAlive(workerPid), (g) => g, 5000, 50).catch(() => false);
       if (!gone) survivors.push(`worker ${workerPid} killed ${delayMs} ms into its task`);
     }
     expect(survivors).toEqual([]);
@@ -125,7 +106,7 @@ describe('crash recovery', () => {
     cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
     const hung = createFakeTranscriber('manual');
     const first: TestService = await startService({ engine: hung, dataDir });
-    const id = await submit(first.url);
+    const id = await submitFile(first.url);
     await hung.waitForJobs(1);
     await first.close(50);
     await hung.close();
@@ -133,7 +114,7 @@ describe('crash recovery', () => {
     const healthy = createFakeTranscriber({ stepMs: 2 });
     const second = await startService({ engine: healthy, dataDir });
     cleanups.push(() => second.close());
-    const final = await waitFor(() => progress(second.url, id), (p) => p.status === 'completed', 10_000);
+    const final = await pollUntil(() => progress(second.url, id), (p) => p.status === 'completed', 10_000);
     expect(final.progress_percentage).toBe(100);
     expect(healthy.jobs.map((j) => j.job.taskId)).toEqual([id]);
   });

@@ -8,18 +8,10 @@ import { loadConfig } from '../../src/config.ts';
 import { requestTimeoutMs } from '../../src/http/upload-limits.ts';
 import { createFakeTranscriber } from '../helpers/fake-transcriber.ts';
 import { JFK_WAV } from '../helpers/paths.ts';
-import { startService, type TestService } from '../helpers/start-service.ts';
+import { startService, submitFile, type TestService } from '../helpers/start-service.ts';
 import { connect } from '../ws/mini-server.ts';
 
 type Json = Record<string, any>;
-
-async function submit(url: string): Promise<string> {
-  const form = new FormData();
-  form.append('file', new Blob([readFileSync(JFK_WAV)]), 'jfk.wav');
-  const response = await fetch(`${url}/tasks`, { method: 'POST', body: form });
-  expect(response.status).toBe(202);
-  return ((await response.json()) as Json).identifier as string;
-}
 
 /** Opens a multipart upload, sends `bodyStart` and then nothing; resolves with the answer's status line and body. */
 function stalledUpload(port: number, bodyStart: string): { answer: Promise<string>; socket: net.Socket } {
@@ -49,7 +41,7 @@ describe('a listening server', () => {
 
   it('keeps listening while it drains: new work gets 503 SHUTTING_DOWN, reads still answer, new sockets get 1001', async () => {
     const { t, engine } = await start();
-    const id = await submit(t.url);
+    const id = await submitFile(t.url);
     const [job] = await engine.waitForJobs(1);
     const watcher = await connect(`ws://127.0.0.1:${t.port}/ws/tasks/${id}`);
     const closing = t.server.close(60_000);
@@ -75,7 +67,7 @@ describe('a listening server', () => {
 
   it('closes a socket with 1000 right after the final frame, and at once for a task that already ended', async () => {
     const { t, engine } = await start();
-    const id = await submit(t.url);
+    const id = await submitFile(t.url);
     const [job] = await engine.waitForJobs(1);
     const watcher = await connect(`ws://127.0.0.1:${t.port}/ws/tasks/${id}`);
     job!.started(11);
@@ -88,7 +80,7 @@ describe('a listening server', () => {
     expect(await late.closed).toMatchObject({ code: 1000 });
     expect(late.frames).toEqual([expect.objectContaining({ type: 'progress', stage: 'complete' })]);
 
-    const failing = await submit(t.url);
+    const failing = await submitFile(t.url);
     const [, second] = await engine.waitForJobs(2);
     const onFailing = await connect(`ws://127.0.0.1:${t.port}/ws/tasks/${failing}`);
     second!.fail({ code: 'AUDIO_DECODE_FAILED', userMessage: 'bad', technicalDetail: 'x' });
@@ -130,7 +122,7 @@ describe('a listening server', () => {
 
   it('reports the stage\'s own progress and an ETA on frames, polling and the task view, and moves a short file before the engine reports', async () => {
     const { t, engine } = await start();
-    const id = await submit(t.url);
+    const id = await submitFile(t.url);
     const [job] = await engine.waitForJobs(1);
     const watcher = await connect(`ws://127.0.0.1:${t.port}/ws/tasks/${id}`);
     job!.started(3); // a short file: whisper.cpp would report nothing until it is done

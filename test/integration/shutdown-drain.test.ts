@@ -1,10 +1,9 @@
-import { readFileSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { Hono } from 'hono';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createDrainGate } from '../../src/shutdown/drain-gate.ts';
 import { createFakeTranscriber } from '../helpers/fake-transcriber.ts';
-import { JFK_WAV } from '../helpers/paths.ts';
-import { startService, tempDataDir } from '../helpers/start-service.ts';
+import { startService, submitFile, tempDataDir } from '../helpers/start-service.ts';
 import { connect } from '../ws/mini-server.ts';
 
 type Json = Record<string, any>;
@@ -50,21 +49,13 @@ describe('RunningServer.close', () => {
     for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
   });
 
-  async function submit(url: string): Promise<string> {
-    const form = new FormData();
-    form.append('file', new Blob([readFileSync(JFK_WAV)]), 'jfk.wav');
-    const response = await fetch(`${url}/tasks`, { method: 'POST', body: form });
-    expect(response.status).toBe(202);
-    return ((await response.json()) as Json).identifier as string;
-  }
-
   it('closes sockets with 1001 at once, keeps answering (503 for new work) while the running task gets its grace, then stops the listener', async () => {
     const dataDir = tempDataDir();
     cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
     const engine = createFakeTranscriber('manual');
     cleanups.push(() => engine.close());
     const t = await startService({ engine, dataDir });
-    const id = await submit(t.url);
+    const id = await submitFile(t.url);
     const [job] = await engine.waitForJobs(1);
     const watcher = await connect(`ws://127.0.0.1:${t.port}/ws/tasks/${id}`);
 
@@ -89,7 +80,7 @@ describe('RunningServer.close', () => {
     const engine = createFakeTranscriber('manual');
     cleanups.push(() => engine.close());
     const t = await startService({ engine, dataDir });
-    const id = await submit(t.url);
+    const id = await submitFile(t.url);
     const [job] = await engine.waitForJobs(1);
     await t.server.close(30);
     job!.succeed(); // too late: its outcome must not be written

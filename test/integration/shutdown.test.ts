@@ -6,29 +6,11 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { databaseFile } from '../../src/db/database.ts';
 import { JFK_WAV } from '../helpers/paths.ts';
 import { spawnServerProcess, type ServerProcess } from '../helpers/test-server.ts';
-import { tempDataDir } from '../helpers/start-service.ts';
+import { pollUntil, submitFile, tempDataDir } from '../helpers/start-service.ts';
 import { connect } from '../ws/mini-server.ts';
 
 type Json = Record<string, any>;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function waitFor<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs: number, intervalMs = 50): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (done(value)) return value;
-    if (Date.now() > end) throw new Error(`gave up after ${timeoutMs} ms; last: ${JSON.stringify(value)}`);
-    await sleep(intervalMs);
-  }
-}
-
-async function submit(url: string): Promise<string> {
-  const form = new FormData();
-  form.append('file', new Blob([readFileSync(JFK_WAV)], { type: 'audio/wav' }), 'jfk.wav');
-  const response = await fetch(`${url}/tasks`, { method: 'POST', body: form });
-  expect(response.status).toBe(202);
-  return ((await response.json()) as { identifier: string }).identifier;
-}
 const getJson = async (url: string): Promise<Json> => (await fetch(url)).json() as Promise<Json>;
 const refused = (url: string) => fetch(`${url}/health/live`).then(() => false, () => true);
 
@@ -47,13 +29,13 @@ describe('graceful shutdown', () => {
   async function startProcess(dataDir: string, env: Record<string, string>): Promise<ServerProcess> {
     const server = await spawnServerProcess(dataDir, env);
     cleanups.push(() => server.stop());
-    await waitFor(() => fetch(`${server.url}/health/ready`).then((r) => r.status), (s) => s === 200, 90_000);
+    await pollUntil(() => fetch(`${server.url}/health/ready`).then((r) => r.status), (s) => s === 200, 90_000);
     return server;
   }
 
   /** Submits jfk.wav, watches it over a socket, and waits until a worker is on it. */
   async function runningTask(server: ServerProcess) {
-    const id = await submit(server.url);
+    const id = await submitFile(server.url);
     const watcher = await connect(`${server.url.replace('http', 'ws')}/ws/tasks/${id}`);
     cleanups.push(() => watcher.ws.terminate());
     await watcher.next((f) => f.type === 'progress' && f.stage === 'transcribing', 0, 60_000);
@@ -78,7 +60,7 @@ describe('graceful shutdown', () => {
     expect(walBytes(dataDir)).toBe(0);
 
     const second = await startProcess(dataDir, {});
-    const final = await waitFor(() => getJson(`${second.url}/tasks/${id}/progress`),
+    const final = await pollUntil(() => getJson(`${second.url}/tasks/${id}/progress`),
       (p) => p.status !== 'queued' && p.status !== 'processing', 150_000, 100);
     expect(final).toMatchObject({ status: 'completed', progress_percentage: 100, error: null });
     expect(second.logs.some((l) => l.msg === 're-queued a task interrupted by a restart' && l.taskId === id)).toBe(true);
