@@ -139,7 +139,14 @@ export async function startServer(config: Config, overrides: ServerOverrides = {
     await Promise.all([tasks.stop(graceMs), retention.stop()]);
     await webhooks.stop(); // deliveries in flight stay pending and go out after the next start
     await stopHeartbeat?.();
-    await cluster?.close();
+    if (cluster) {
+      const released = await cluster.releaseLeases().catch((error: unknown) => {
+        logger.warn({ err: error }, 'could not hand back running tasks; they are re-queued when their leases run out');
+        return 0;
+      });
+      if (released > 0) logger.info({ tasks: released }, 'handed running tasks back to the queue');
+      await cluster.close();
+    }
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     server.closeAllConnections();
     await closed;

@@ -20,6 +20,8 @@ export interface ClusterNode {
   shared: SharedQueue;
   /** Settles once this node listens (events from other nodes reach its bus from then on). */
   ready: Promise<void>;
+  /** After the task service stopped: re-queues what this node still ran, at once rather than when its leases run out. */
+  releaseLeases(): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -83,6 +85,11 @@ export function joinCluster(options: {
     nodeId,
     shared,
     ready: channel.ready,
+    async releaseLeases() {
+      const released = await leases.release(nodeId, 'Waiting to resume: the node running it shut down');
+      if (released > 0) notify(QUEUED_CHANNEL, '');
+      return released;
+    },
     async close() {
       relay.close();
       await channel.close();

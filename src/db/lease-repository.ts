@@ -23,6 +23,8 @@ export interface LeaseStore {
   cancelQueued(id: string): Promise<boolean>;
   /** Flags a running task; the node that runs it stops it. False when it is not running. */
   requestCancel(id: string): Promise<boolean>;
+  /** Puts back in the queue the tasks this owner still runs (it is shutting down); returns how many. */
+  release(owner: string, message: string): Promise<number>;
   /** 1-based place of a queued task and the seconds of media ahead of it (null: some unknown). */
   queuePlace(id: string): Promise<{ position: number; mediaSecondsAhead: number | null } | undefined>;
 }
@@ -88,6 +90,12 @@ export function createLeaseStore(h: DatabaseHandle): LeaseStore {
     async requestCancel(id) {
       const result = await db.updateTable('tasks').set({ cancel_requested: 1 }).where('id', '=', id).where('status', '=', 'processing').executeTakeFirst();
       return Number(result.numUpdatedRows) > 0;
+    },
+    async release(owner, message) {
+      const result = await db.updateTable('tasks')
+        .set({ status: 'queued', lease_owner: null, lease_expires_ms: null, progress_message: message, updated_at: new Date().toISOString() })
+        .where('lease_owner', '=', owner).where('status', '=', 'processing').executeTakeFirst();
+      return Number(result.numUpdatedRows);
     },
     async queuePlace(id) {
       const own = await db.selectFrom('tasks').select(['status', 'created_at', order.as('ord')]).where('id', '=', id).executeTakeFirst();
