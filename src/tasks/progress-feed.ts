@@ -16,6 +16,8 @@ export interface ProgressFeed {
   /** Re-emits the latest step of a task with new queue fields (the step itself does not move). */
   republish(taskId: string, extras: ProgressExtras): ProgressEvent | undefined;
   latest(taskId: string): ProgressEvent | undefined;
+  /** Keeps a step published elsewhere (another node's, relayed) as the task's latest, without emitting it. */
+  remember(event: ProgressEvent): void;
   forget(taskId: string): void;
 }
 
@@ -46,6 +48,7 @@ export function createProgressFeed(bus: EventBus<TaskEventMap>, clock: () => num
       return event && send(withExtras(event, extras));
     },
     latest: (taskId) => latest.get(taskId),
+    remember: (event) => void latest.set(event.taskId, event),
     forget: (taskId) => void latest.delete(taskId),
   };
 }

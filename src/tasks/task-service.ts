@@ -41,6 +41,13 @@ export function createTaskService(deps: TaskServiceDeps): TaskService {
     await settle(job.done);
   };
 
+  // In a cluster, the steps of tasks running on other nodes arrive relayed: kept for polling and late joiners here too.
+  const offRelayed = shared ? [
+    bus.on('task.progress', (event) => shared.replaying() && feed.remember(event)),
+    bus.on('task.completed', ({ taskId }) => shared.replaying() && feed.forget(taskId)),
+    bus.on('task.failed', ({ taskId }) => shared.replaying() && feed.forget(taskId)),
+    bus.on('task.deleted', ({ taskId }) => shared.replaying() && feed.forget(taskId)),
+  ] : [];
   const scheduler = shared
     ? shared.scheduler(ctx, { stopJob: (job) => stopJob(job) })
     : createScheduler(ctx, { workers: deps.config.WORKERS, readyPollMs: deps.readyPollMs ?? 200 });
@@ -172,6 +179,7 @@ export function createTaskService(deps: TaskServiceDeps): TaskService {
       detached = true; // what is still running stays `processing` and is re-queued by the next start()
       await writer.flush();
       writer.dispose();
+      for (const off of offRelayed) off();
     },
   };
 }

@@ -67,7 +67,11 @@ describe.skipIf(!hasPg)('the shared queue of a cluster (in one process)', () => 
     const [job] = await worker.engine.waitForJobs(1);
     expect(job!.job.taskId).toBe(task.id);
     job!.started(10);
+    job!.progress(50);
     job!.segment(fakeSegment(0));
+    // Polling and late joiners on the api node see the worker's latest step, not only the row.
+    await until(() => (api.service.liveProgress?.(task.id)?.percentage ?? 0) >= 25, 5000);
+    expect(await api.service.snapshot(task.id)).toMatchObject({ kind: 'progress', event: { stage: 'transcribing' } });
     const completed = nextEvent(api.bus, 'task.completed', (e) => e.taskId === task.id);
     job!.succeed();
     expect((await completed).result.segments).toHaveLength(1); // read from the row: NOTIFY carries only the id
