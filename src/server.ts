@@ -3,6 +3,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { serve } from '@hono/node-server';
+import { sql } from 'kysely';
 import type { Config } from './config.ts';
 import { databaseFile, openDatabase, openPostgres, type DatabaseHandle } from './db/database.ts';
 import { createMediaRemover } from './db/media-files.ts';
@@ -108,7 +109,7 @@ export async function startServer(config: Config, overrides: ServerOverrides = {
   const stopHeartbeat = clustered && config.ROLE !== 'api'
     ? startHeartbeat(db, cluster!.nodeId, transcriber, (error) => logger.warn({ err: error }, 'could not write this node\'s heartbeat'))
     : undefined;
-  const created = createApp({ config, tasks, bus, engine: transcriber, dbReady: db.isOpen, logger, webhooks,
+  const created = createApp({ config, tasks, bus, engine: transcriber, dbReady: () => databaseAnswers(db), logger, webhooks,
     idempotency: createIdempotencyStore(db, config.IDEMPOTENCY_TTL_HOURS * 3_600_000), models, canDiarize, canVad });
   const retention = createRetention({
     store: createRetentionStore(db), uploadsDir: config.MEDIA_DIR, logger,
@@ -162,6 +163,18 @@ export async function startServer(config: Config, overrides: ServerOverrides = {
     registry: created.registry,
     close: (graceMs = config.SHUTDOWN_GRACE_MS) => (closing ??= close(graceMs)),
   };
+}
+
+/** SQLite: the file is open. PostgreSQL: a trivial query answers within a second. */
+async function databaseAnswers(db: DatabaseHandle): Promise<boolean> {
+  if (!db.isOpen()) return false;
+  if (db.dialect === 'sqlite') return true;
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), 1000)));
+  const query = sql`select 1`.execute(db.db).then(() => true, () => false);
+  const answered = await Promise.race([query, timeout]);
+  clearTimeout(timer);
+  return answered;
 }
 
 /** Folds the WAL into the database file so a stopped server leaves one self-contained file. */

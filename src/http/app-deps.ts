@@ -31,7 +31,8 @@ export interface AppDeps {
     onWorkerRestart?(listener: (restart: { slot: number; reason: string }) => void): () => void;
   };
   /** True once the database is open and migrated. */
-  dbReady(): boolean;
+  /** Whether the database answers (PostgreSQL: a query within a second). */
+  dbReady(): boolean | Promise<boolean>;
   logger: Logger;
   /** True when a diarizer is wired in; without one, `diarize=true` is refused at submit time. */
   canDiarize?: boolean;

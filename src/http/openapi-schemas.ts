@@ -118,6 +118,7 @@ export const LiveSchema = v.object({ status: v.literal('ok') });
 /** GET /health/ready. */
 export const ReadySchema = v.object({
   status: v.picklist(['ready', 'not_ready']),
+  role: v.pipe(v.picklist(['all', 'api', 'worker']), v.description('ROLE: an api node is ready when its database answers; workers_ready then counts the worker nodes\' workers')),
   checks: v.object({ database: v.boolean(), workers_ready: v.number() }),
   model: nullable(v.object({ name: v.string(), multilingual: v.boolean(), type: v.string() })),
   diarization: v.pipe(v.object({ available: v.boolean(), hint: v.optional(v.string()) }),

@@ -67,6 +67,9 @@ describe.skipIf(!hasPg)('a cluster of api and worker nodes on PostgreSQL', () =>
     const refused = await fetch(`${worker}/tasks`);
     expect(refused.status).toBe(404);
     expect(await refused.json()).toMatchObject({ error_code: 'NOT_SERVED_HERE' });
+    const apiReady = await fetch(`${api('api-a')}/health/ready`);
+    expect(apiReady.status).toBe(200);
+    expect(await apiReady.json()).toMatchObject({ status: 'ready', role: 'api', checks: { database: true, workers_ready: 2 } });
   });
 
   it('shows a task submitted on one api node live on the other: snapshot, progress, segments and the final frame', async () => {
