@@ -43,6 +43,15 @@ describe('freshWorkerBundle', () => {
     expect(run(options.outFile)).toBe('kept');
   });
 
+  it('rebuilds when a file it also depends on changes (the lock file)', () => {
+    const options = { ...program('locked'), alsoDependsOn: ['lock.json', 'absent.json'] };
+    writeFileSync(path.join(dir, 'lock.json'), '{"v":1}');
+    expect(freshWorkerBundle(options)).toMatchObject({ ok: true, built: true });
+    expect(freshWorkerBundle(options)).toMatchObject({ ok: true, built: false });
+    writeFileSync(path.join(dir, 'lock.json'), '{"v":2}');
+    expect(freshWorkerBundle(options)).toMatchObject({ ok: true, built: true });
+  });
+
   it('reports a build error instead of throwing', () => {
     const options = program('x');
     writeFileSync(path.join(dir, 'value.ts'), 'export const value = ;\n');

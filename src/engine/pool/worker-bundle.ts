@@ -10,6 +10,8 @@ export interface WorkerBundleOptions {
   root: string;
   /** Packages left as imports (native addons cannot be bundled). */
   external: readonly string[];
+  /** Files (relative to root) that change the build without being read as modules: the lock file, tsconfig.json. */
+  alsoDependsOn?: readonly string[];
 }
 
 /** The bundle to fork, or why there is none (then the caller forks the source under tsx). */
@@ -84,7 +86,8 @@ export function freshWorkerBundle(options: WorkerBundleOptions): BundleOutcome {
   try {
     mkdirSync(path.dirname(options.outFile), { recursive: true });
     const result = esbuild.buildSync({ ...buildOptions, outfile: tmp, metafile: true });
-    const inputs = Object.fromEntries(Object.keys(result.metafile?.inputs ?? {}).map((input) => [input, sha256(path.resolve(options.root, input))]));
+    const read = [...Object.keys(result.metafile?.inputs ?? {}), ...(options.alsoDependsOn ?? []).filter((f) => existsSync(path.resolve(options.root, f)))];
+    const inputs = Object.fromEntries(read.map((input) => [input, sha256(path.resolve(options.root, input))]));
     const manifest: Manifest = { recipe, output: sha256(tmp), inputs };
     writeFileSync(`${tmp}.json`, JSON.stringify(manifest, null, 1));
     // Bundle first, manifest second: a reader in between sees a hash mismatch and rebuilds.

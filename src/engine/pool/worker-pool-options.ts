@@ -64,7 +64,8 @@ const BUNDLE_EXTERNAL = ['koffi', 'better-sqlite3', 'sherpa-onnx-node'];
  */
 export function runnableEntry(entry: string, log: PoolLogger): string {
   if (entry !== DEFAULT_ENTRY || !entry.endsWith('.ts')) return entry;
-  const bundle = freshWorkerBundle({ source: entry, outFile: BUNDLE_FILE, root: packageRoot(path.dirname(HERE)), external: BUNDLE_EXTERNAL });
+  const bundle = freshWorkerBundle({ source: entry, outFile: BUNDLE_FILE, root: packageRoot(path.dirname(HERE)), external: BUNDLE_EXTERNAL,
+    alsoDependsOn: ['package-lock.json', 'tsconfig.json'] });
   if (bundle.ok) {
     if (bundle.built) log('info', 'bundled the worker entry', { entry: bundle.entry });
     return bundle.entry;
