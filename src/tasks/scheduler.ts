@@ -51,11 +51,19 @@ export function createScheduler(ctx: RunContext, options: { workers: number; rea
   });
 
   const parallelism = () => Math.max(1, Math.min(options.workers, ctx.transcriber.readyCount() || options.workers));
-  const etaAt = (index: number): number | null => {
-    let ahead = 0;
+  /**
+   * ETAs of the queued tasks from `from` to `to` (exclusive), in one pass over the queue: the work ahead
+   * of each is the running jobs' remainder plus every earlier queued task (and each model's first load),
+   * spread over the workers. Null from the first task whose length is unknown on.
+   */
+  const etas = (from: number, to = queue.length): Array<number | null> => {
+    let ahead: number | null = 0;
     for (const job of jobs.values()) {
       const left = remainingSeconds(ctx, job);
-      if (left === null) return null;
+      if (left === null) {
+        ahead = null;
+        break;
+      }
       ahead += left;
     }
     // A model not loaded yet is loaded once, by the first task that needs it (WHISPER_MODELS).
@@ -66,18 +74,24 @@ export function createScheduler(ctx: RunContext, options: { workers: number; rea
       loading.add(key);
       return ctx.transcriber.loadSeconds?.(model) ?? 0;
     };
-    for (const entry of queue.slice(0, index)) {
+    const workers = parallelism();
+    const result: Array<number | null> = [];
+    for (let i = 0; i < to; i++) {
+      const entry = queue[i]!;
       const expected = ctx.speed.expectedSeconds(entry.mediaSeconds);
-      if (expected === null) return null;
-      ahead += expected + load(entry.model);
+      const own = expected === null ? null : expected + load(entry.model);
+      if (i >= from) result.push(ahead === null || own === null ? null : ahead / workers + own);
+      ahead = ahead === null || own === null ? null : ahead + own;
     }
-    const own = ctx.speed.expectedSeconds(queue[index]?.mediaSeconds ?? null);
-    return own === null ? null : ahead / parallelism() + own + load(queue[index]?.model);
+    return result;
   };
+  const etaAt = (index: number): number | null => etas(index, index + 1)[0] ?? null;
+  // Every task from `from` on has a new place (and ETA): announced in one pass, O(queue length).
   const announce = (from = 0) => {
+    const times = etas(from);
     for (let i = from; i < queue.length; i++) {
       const entry = queue[i]!;
-      ctx.feed.publish(entry.id, entry.point, { message: waitNote ?? entry.message, queuePosition: i + 1, etaSeconds: etaAt(i) });
+      ctx.feed.publish(entry.id, entry.point, { message: waitNote ?? entry.message, queuePosition: i + 1, etaSeconds: times[i - from] ?? null });
     }
   };
 
