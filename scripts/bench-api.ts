@@ -9,7 +9,7 @@ import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { longWav } from '../test/helpers/fixtures.ts';
 import { ROOT } from '../test/helpers/paths.ts';
-import { tempDataDir, testEnv } from '../test/helpers/test-server.ts';
+import { tempDataDir, testEnv } from '../test/helpers/start-service.ts';
 import { runFanout } from './bench-api-fanout.ts';
 import { quantile, runGetLoad, type LoadResult } from './bench-api-http.ts';
 
