@@ -12,6 +12,7 @@ import WebSocket from 'ws';
 import { loadConfig } from '../src/config.ts';
 import { createEventBus } from '../src/events/event-bus.ts';
 import { createApp } from '../src/http/app.ts';
+import { createMediaStore } from '../src/media/media-store.ts';
 import type { TaskEventMap } from '../src/tasks/task-events.ts';
 import type { TaskRecord } from '../src/tasks/task-record.ts';
 import type { TaskService } from '../src/tasks/task-service-types.ts';
@@ -40,7 +41,7 @@ async function serveHarness(): Promise<void> {
   };
   const config = loadConfig({ DATA_DIR: mkdtempSync(path.join(os.tmpdir(), 'bench-fanout-')), MAX_WS_CONNECTIONS: '100000', MAX_WS_CONNECTIONS_PER_TASK: '100000' });
   const silent = () => {};
-  const created = createApp({ config, tasks, bus, engine: { readyCount: () => 1, modelInfo: () => null }, dbReady: () => true, logger: { info: silent, warn: silent, error: silent, debug: silent } });
+  const created = createApp({ config, tasks, media: createMediaStore(config.MEDIA_DIR, config.DATA_DIR), bus, engine: { readyCount: () => 1, modelInfo: () => null }, dbReady: () => true, logger: { info: silent, warn: silent, error: silent, debug: silent } });
   const server = serve({ fetch: created.app.fetch, port: 0, hostname: '127.0.0.1' }, () => {
     process.send!({ port: (server.address() as AddressInfo).port } satisfies Reply);
   });

@@ -1,4 +1,3 @@
-import { mkdirSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
@@ -6,7 +5,6 @@ import { serve } from '@hono/node-server';
 import { sql } from 'kysely';
 import type { Config } from './config.ts';
 import { databaseFile, openDatabase, openPostgres, type DatabaseHandle } from './db/database.ts';
-import { createMediaRemover } from './db/media-files.ts';
 import { DIARIZATION_DOWNLOAD, resolveDiarization } from './diarization-models.ts';
 import { migrateToLatest } from './db/migrate.ts';
 import { createRetentionStore } from './db/retention-store.ts';
@@ -19,6 +17,7 @@ import { createEventBus } from './events/event-bus.ts';
 import { createApp } from './http/app.ts';
 import { requestTimeoutMs } from './http/upload-limits.ts';
 import { createLogger, type Logger } from './logger.ts';
+import { createMediaStore } from './media/media-store.ts';
 import { resolveModelPath, resolveVadPath } from './model-path.ts';
 import { createRetention } from './retention/retention-service.ts';
 import { createDrainGate } from './shutdown/drain-gate.ts';
@@ -66,7 +65,8 @@ const WORKER_NODE_PATHS = /^\/(health\/(live|ready)|metrics)\/?$/;
  */
 export async function startServer(config: Config, overrides: ServerOverrides = {}): Promise<RunningServer> {
   const logger = overrides.logger ?? createLogger(config);
-  mkdirSync(config.MEDIA_DIR, { recursive: true });
+  const media = createMediaStore(config.MEDIA_DIR, config.DATA_DIR);
+  await media.ensure();
   const clustered = config.DATABASE_URL !== '';
   const db = clustered ? openPostgres(config.DATABASE_URL, config.DATABASE_POOL_SIZE) : openDatabase(databaseFile(config.DATA_DIR));
   try {
@@ -104,17 +104,17 @@ export async function startServer(config: Config, overrides: ServerOverrides = {
   }
   const tasks = createTaskService({
     store, bus, transcriber, config, logger, shared: cluster?.shared,
-    deleteMedia: createMediaRemover(config.DATA_DIR, config.MEDIA_DIR),
+    deleteMedia: media.remove,
   });
   const stopHeartbeat = clustered && config.ROLE !== 'api'
     ? startHeartbeat(db, cluster!.nodeId, transcriber, (error) => logger.warn({ err: error }, 'could not write this node\'s heartbeat'))
     : undefined;
-  const created = createApp({ config, tasks, bus, engine: transcriber, dbReady: () => databaseAnswers(db), logger, webhooks,
+  const created = createApp({ config, tasks, media, bus, engine: transcriber, dbReady: () => databaseAnswers(db), logger, webhooks,
     idempotency: createIdempotencyStore(db, config.IDEMPOTENCY_TTL_HOURS * 3_600_000), models, canDiarize, canVad });
   const retention = createRetention({
-    store: createRetentionStore(db), uploadsDir: config.MEDIA_DIR, logger,
+    store: createRetentionStore(db), media, logger,
     mediaRetentionHours: config.MEDIA_RETENTION_HOURS, resultRetentionDays: config.RESULT_RETENTION_DAYS,
-    removeTask: (id) => tasks.remove(id), deleteMedia: createMediaRemover(config.DATA_DIR, config.MEDIA_DIR),
+    removeTask: (id) => tasks.remove(id),
   });
   const fetch: typeof created.app.fetch = config.ROLE === 'worker'
     ? (request, ...rest) => (WORKER_NODE_PATHS.test(new URL(request.url).pathname) ? created.app.fetch(request, ...rest)

@@ -7,6 +7,7 @@ import type { WebhookApi } from '../webhooks/webhook-types.ts';
 import type { IdempotencyApi } from './idempotent-submit.ts';
 import type { ModelCatalog } from '../models/model-catalog.ts';
 import type { MediaProber } from './media-check.ts';
+import type { MediaStore } from '../media/media-store.ts';
 
 /** One logging method: an object of fields and/or a message, as pino accepts them. */
 export type LogFn = (objOrMsg: object | string, msg?: string) => void;
@@ -25,6 +26,8 @@ export interface Logger {
 export interface AppDeps {
   config: Config;
   tasks: TaskService;
+  /** Where uploads and downloads are stored (MEDIA_DIR); also measured for /metrics. */
+  media: MediaStore;
   bus: EventBus<TaskEventMap>;
   engine: Pick<Transcriber, 'readyCount' | 'modelInfo' | 'unavailable'> & {
     /** Present on the worker pool: tells when a worker process is replaced (counted in /metrics). */

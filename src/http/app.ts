@@ -62,7 +62,7 @@ export function createApp(deps: AppDeps): CreatedApp {
   logAccessMode(deps, keys);
   const metrics = createAppMetrics({
     bus: deps.bus, tasks: deps.tasks, sockets: () => registry.count(), workersReady: () => deps.engine.readyCount(),
-    onWorkerRestart: deps.engine.onWorkerRestart?.bind(deps.engine), measureDisk: () => measureDiskUsage(deps.config.DATA_DIR, deps.config.MEDIA_DIR),
+    onWorkerRestart: deps.engine.onWorkerRestart?.bind(deps.engine), measureDisk: () => measureDiskUsage(deps.config.DATA_DIR, deps.media),
     webhooks: deps.webhooks,
   });
   const api = createApiRegistry();

@@ -21,7 +21,7 @@ import { createUploadSlots, watchUploadPace, type UploadSlots } from './upload-l
 const MULTIPART_OVERHEAD_BYTES = 64 * 1024;
 
 /**
- * Reads a multipart upload into DATA_DIR/uploads without buffering it, rejecting a body that is
+ * Reads a multipart upload into the media store without buffering it, rejecting a body that is
  * too large while it streams (413 before the rest is stored). Reused by every route that takes media.
  */
 export async function readMediaUpload(c: Context<AppEnv>, deps: AppDeps, allowedFields: readonly string[]): Promise<UploadResult> {
@@ -42,7 +42,7 @@ export async function readMediaUpload(c: Context<AppEnv>, deps: AppDeps, allowed
   const body = incoming ?? (c.req.raw.body ? Readable.fromWeb(c.req.raw.body as import('node:stream/web').ReadableStream) : Readable.from([]));
   try {
     return await receiveUpload(body, { 'content-type': c.req.header('content-type') }, {
-      uploadsDir: deps.config.MEDIA_DIR,
+      media: deps.media,
       maxBytes: max,
       allowedFields,
       watch: (fail) => watchUploadPace(deps.config, fail),

@@ -1,9 +1,9 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
-import { mkdir, rm } from 'node:fs/promises';
-import { randomUUID } from 'node:crypto';
+import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import busboy from 'busboy';
+import type { MediaStore } from '../media/media-store.ts';
 import { AppError } from './app-error.ts';
 import { safeExtension, sanitizeFileName } from './file-name.ts';
 
@@ -27,7 +27,8 @@ export interface UploadResult {
 
 /** Limits and names for one upload. */
 export interface UploadOptions {
-  uploadsDir: string;
+  /** Gives the upload its own folder. */
+  media: Pick<MediaStore, 'newFolder'>;
   maxBytes: number;
   fileField?: string;
   /** Text fields allowed besides the file; another name stops the upload at once with 400. */
@@ -38,7 +39,7 @@ export interface UploadOptions {
 }
 
 /**
- * Streams a multipart body to disk: the file goes to `<uploadsDir>/<random>/media<.ext>` as it
+ * Streams a multipart body to disk: the file goes to a fresh folder of the media store, as `media<.ext>`, as it
  * arrives, the size limit is checked while reading, and on any failure the partial file is removed.
  */
 export async function receiveUpload(
@@ -61,7 +62,7 @@ export async function receiveUpload(
       reason: (error as Error).message,
     });
   }
-  const dir = path.join(options.uploadsDir, randomUUID());
+  let dir = ''; // set before parsing starts, so every handler below sees it
   const fields: Record<string, string> = {};
   let file: UploadedFile | null = null;
   let writing: Promise<void> | null = null;
@@ -128,7 +129,7 @@ export async function receiveUpload(
   const outcome = done.then(() => null, (error: unknown) => ({ error }));
   try {
     // Made before parsing so the file's stream gets its writer in the same turn it appears.
-    await mkdir(dir, { recursive: true });
+    dir = await options.media.newFolder();
     source.pipe(parser);
     if (pace) source.on('data', (chunk: Buffer) => pace!.add(chunk.length));
     const failed = await outcome;
@@ -136,7 +137,7 @@ export async function receiveUpload(
     if (failed) throw failed.error;
   } catch (error) {
     pace?.stop();
-    await removeUpload(dir, writing);
+    if (dir) await removeUpload(dir, writing);
     throw error;
   }
   if (!file) await removeUpload(dir);

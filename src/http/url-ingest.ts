@@ -1,5 +1,4 @@
-import { randomUUID } from 'node:crypto';
-import { mkdir, rename } from 'node:fs/promises';
+import { rename } from 'node:fs/promises';
 import path from 'node:path';
 import type { Context, Handler } from 'hono';
 import { fetchToFile } from '../net/guarded-fetch.ts';
@@ -37,7 +36,7 @@ export function withUrlIngest(deps: AppDeps, multipart: Handler<AppEnv>): Handle
 
 /**
  * POST /tasks with `{url, ...options}`: validates the options, downloads the media through the
- * SSRF guard into DATA_DIR/uploads, then takes the same path as an upload (probe, submit, 202).
+ * SSRF guard into a folder of the media store, then takes the same path as an upload (probe, submit, 202).
  */
 export function createUrlTaskHandler(deps: AppDeps) {
   // Built once so that a bad URL_FETCH_ALLOW_HOSTS entry fails at start-up, not on a request.
@@ -61,8 +60,7 @@ export function createUrlTaskHandler(deps: AppDeps) {
     const identity = { route: 'POST /tasks (url)', fields: body };
     const earlier = await replayOf(c, deps, identity);
     if (earlier) return acceptedResponse(c, deps, earlier);
-    const dir = path.join(deps.config.MEDIA_DIR, randomUUID());
-    await mkdir(dir, { recursive: true });
+    const dir = await deps.media.newFolder();
     try {
       const fetched = await fetchToFile(url.trim(), path.join(dir, 'media'), {
         policy,

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import type { MediaStore } from '../media/media-store.ts';
 import { removeOrphanUploads } from './orphan-uploads.ts';
 
 const HOUR_MS = 60 * 60 * 1000;
@@ -24,16 +25,14 @@ type LogFn = (fields: object, message: string) => void;
 /** What one sweep needs. */
 export interface RetentionSweepDeps {
   store: RetentionStore;
-  /** MEDIA_DIR: where uploads live. */
-  uploadsDir: string;
+  /** Where uploads live: deletes a task's media and lists the entries the orphan pass looks at. */
+  media: Pick<MediaStore, 'remove' | 'entries' | 'lastWrite' | 'discard'>;
   /** 0 keeps media for ever. */
   mediaRetentionHours: number;
   /** 0 keeps results for ever. */
   resultRetentionDays: number;
   /** Removes a task the way DELETE /tasks/:id does (row, segments, files, watchers told). */
   removeTask(id: string): Promise<boolean>;
-  /** Deletes a task's media file and its upload folder. */
-  deleteMedia(task: { id: string; mediaPath: string }): Promise<void>;
   logger: { info: LogFn; warn: LogFn; error: LogFn };
   /** An upload folder with no task row must be at least this old before it goes (default one hour). */
   orphanMinAgeMs?: number;
@@ -81,7 +80,7 @@ export async function sweepRetention(deps: RetentionSweepDeps, nowMs: number): P
         // and the orphan pass removes it later, instead of a row pointing at a half-deleted folder.
         if (!(await store.forgetMedia(row.id))) continue;
         forgotten += 1;
-        await deps.deleteMedia(row).catch((error: unknown) =>
+        await deps.media.remove(row).catch((error: unknown) =>
           logger.warn({ taskId: row.id, err: error }, 'could not delete expired media; the orphan sweep will retry'));
       }
       summary.mediaDeleted += forgotten;
@@ -90,7 +89,7 @@ export async function sweepRetention(deps: RetentionSweepDeps, nowMs: number): P
   }
 
   summary.orphansDeleted = await removeOrphanUploads({
-    uploadsDir: deps.uploadsDir,
+    media: deps.media,
     nowMs,
     minAgeMs: deps.orphanMinAgeMs ?? HOUR_MS,
     referenceCheck: () => referenceCheck(store),

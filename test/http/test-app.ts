@@ -1,5 +1,6 @@
 import { loadConfig, type Config } from '../../src/config.ts';
 import { createApp, type AppDeps } from '../../src/http/app.ts';
+import { createMediaStore } from '../../src/media/media-store.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 import { createFakeTasks, type FakeTasks } from './fake-tasks.ts';
 
@@ -24,6 +25,7 @@ export function buildTestApp(env: Record<string, string> = {}, extra: Partial<Ap
   const deps: AppDeps = {
     config,
     tasks,
+    media: createMediaStore(config.MEDIA_DIR, config.DATA_DIR),
     bus: tasks.bus,
     engine: { readyCount: () => ready.workers, modelInfo: () => ({ name: 'tiny.en', multilingual: false, type: 'tiny' }) },
     dbReady: () => ready.db,

@@ -3,10 +3,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { databaseFile, openDatabase, type DatabaseHandle } from '../../src/db/database.ts';
-import { createMediaRemover } from '../../src/db/media-files.ts';
 import { migrateToLatest } from '../../src/db/migrate.ts';
 import { createRetentionStore } from '../../src/db/retention-store.ts';
 import { createTaskStore } from '../../src/db/task-store.ts';
+import { createMediaStore } from '../../src/media/media-store.ts';
 import { measureDiskUsage } from '../../src/retention/disk-usage.ts';
 import { createRetention } from '../../src/retention/retention-service.ts';
 import { sweepRetention, type RetentionSweepDeps } from '../../src/retention/retention-sweep.ts';
@@ -53,15 +53,14 @@ describe('sweepRetention', () => {
   }
 
   function deps(extra: Partial<RetentionSweepDeps> = {}): RetentionSweepDeps {
-    const deleteMedia = createMediaRemover(dataDir);
+    const media = createMediaStore(path.join(dataDir, 'uploads'), dataDir);
     return {
-      store: createRetentionStore(h), uploadsDir: path.join(dataDir, 'uploads'), mediaRetentionHours: 24, resultRetentionDays: 30, logger: quiet,
-      deleteMedia,
+      store: createRetentionStore(h), media, mediaRetentionHours: 24, resultRetentionDays: 30, logger: quiet,
       async removeTask(id) {
         const task = (await tasks.get(id));
         if (!task || !(await tasks.remove(id))) return false;
         removed.push(id);
-        await deleteMedia(task);
+        await media.remove(task);
         return true;
       },
       ...extra,
@@ -186,13 +185,12 @@ describe('createRetention', () => {
         return [];
       },
     },
-    uploadsDir: path.join(os.tmpdir(), 'retention-no-such-dir'),
+    media: createMediaStore(path.join(os.tmpdir(), 'retention-no-such-dir'), os.tmpdir()),
     mediaRetentionHours: 24, resultRetentionDays: 30, logger: quiet, clock,
     removeTask: async () => {
       await extra.hold;
       return true;
     },
-    deleteMedia: async () => undefined,
   });
   beforeEach(async () => void sweeps.splice(0));
 
@@ -239,7 +237,8 @@ describe('measureDiskUsage', () => {
   afterEach(async () => rmSync(dataDir, { recursive: true, force: true }));
 
   it('adds up every file under uploads and the database with its WAL', async () => {
-    expect(await measureDiskUsage(dataDir)).toEqual({ uploadsBytes: 0, uploadsFiles: 0, databaseBytes: 0 });
+    const media = createMediaStore(path.join(dataDir, 'uploads'), dataDir);
+    expect(await measureDiskUsage(dataDir, media)).toEqual({ uploadsBytes: 0, uploadsFiles: 0, databaseBytes: 0 });
     mkdirSync(path.join(dataDir, 'uploads/a/nested'), { recursive: true });
     writeFileSync(path.join(dataDir, 'uploads/a/media.wav'), Buffer.alloc(1234));
     writeFileSync(path.join(dataDir, 'uploads/a/nested/x'), Buffer.alloc(66));
@@ -250,7 +249,7 @@ describe('measureDiskUsage', () => {
     try {
       const file = databaseFile(dataDir);
       const expected = [file, `${file}-wal`, `${file}-shm`].reduce((sum, f) => sum + (existsSync(f) ? statSync(f).size : 0), 0);
-      const usage = await measureDiskUsage(dataDir);
+      const usage = await measureDiskUsage(dataDir, media);
       expect(usage).toEqual({ uploadsBytes: 1400, uploadsFiles: 3, databaseBytes: expected });
       expect(usage.databaseBytes).toBeGreaterThan(0);
     } finally {
