@@ -52,8 +52,11 @@ export function joinCluster(options: {
     else if (name === CANCEL_CHANNEL) scheduler?.cancelHere(payload);
   }, {
     onError: (error) => options.log(error, 'listen'),
-    // Messages sent while the connection was down are lost: the queue and cancel flags are re-read.
-    onReconnect: () => scheduler?.wake(),
+    // Messages sent while the connection was down are lost: the queue, cancel flags and task ends are re-read.
+    onReconnect: () => {
+      scheduler?.wake();
+      void relay.resync();
+    },
   });
   const relay = createEventRelay({ nodeId, bus, channel, store: options.store, onError: options.log });
   const notify = (name: string, payload: string) => void channel.notify(name, payload).catch((error: unknown) => options.log(error, `notify ${name}`));

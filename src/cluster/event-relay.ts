@@ -13,6 +13,11 @@ export interface EventRelay {
   replaying(): boolean;
   /** Hands one NOTIFY payload of EVENTS_CHANNEL to the relay. */
   receive(payload: string): void;
+  /**
+   * After the LISTEN connection was lost: the tasks other nodes were running that have ended since are
+   * read from the database and their end replayed, so that no watcher waits for a final frame that went by.
+   */
+  resync(): Promise<void>;
   close(): void;
 }
 
@@ -39,6 +44,8 @@ export function createEventRelay(options: {
 }): EventRelay {
   const { nodeId, bus, channel } = options;
   let replayDepth = 0;
+  // Tasks this node heard of from other nodes that have not ended yet (what resync() looks at).
+  const open = new Set<string>();
   const send = (wire: Wire) => {
     if (replayDepth > 0) return; // a replayed event came from another node: it is not sent back
     let text = JSON.stringify(wire);
@@ -82,6 +89,8 @@ export function createEventRelay(options: {
       }
       if (wire.n === nodeId) return;
       const taskId = wire.d.taskId;
+      if (wire.e === 'task.progress' || wire.e === 'task.segment') open.add(taskId);
+      else open.delete(taskId);
       if (wire.e !== 'task.completed') return inOrder(taskId, () => replay(wire.e, wire.d as never));
       const read = options.store.get(taskId).then((task) => {
         if (task?.status === 'completed' && task.result) replay('task.completed', { taskId, result: task.result, timestamp: wire.d.timestamp });
@@ -89,8 +98,24 @@ export function createEventRelay(options: {
       const next = (pending.get(taskId) ?? Promise.resolve()).then(() => read).finally(() => pending.get(taskId) === next && pending.delete(taskId));
       pending.set(taskId, next);
     },
+    async resync() {
+      for (const taskId of [...open]) {
+        const task = await options.store.get(taskId).catch((error: unknown) => void options.onError(error, 'resync'));
+        if (task === undefined) {
+          open.delete(taskId);
+          replay('task.deleted', { taskId });
+        } else if (task?.status === 'completed' && task.result) {
+          open.delete(taskId);
+          replay('task.completed', { taskId, result: task.result, timestamp: task.completedAt ?? task.updatedAt });
+        } else if ((task?.status === 'failed' || task?.status === 'cancelled') && task.error) {
+          open.delete(taskId);
+          replay('task.failed', { taskId, error: task.error, status: task.status, timestamp: task.completedAt ?? task.updatedAt });
+        }
+      }
+    },
     close() {
       for (const off of offs) off();
+      open.clear();
     },
   };
 }
