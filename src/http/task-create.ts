@@ -1,5 +1,4 @@
 import type { IncomingMessage } from 'node:http';
-import path from 'node:path';
 import { Readable } from 'node:stream';
 import type { Context } from 'hono';
 import type { TaskRecord } from '../tasks/task-record.ts';
