@@ -2,7 +2,7 @@ import { stat } from 'node:fs/promises';
 import { TaskFailure } from '../tasks/errors.ts';
 import { ffmpegPcm } from './ffmpeg-source.ts';
 import { mediaTools, type MediaTools } from './media-tools.ts';
-import { probeMedia } from './probe-media.ts';
+import { probeMedia, type MediaProbe } from './probe-media.ts';
 import { readWavHeader } from './wav-header.ts';
 import { wavPcm } from './wav-source.ts';
 
@@ -24,6 +24,8 @@ export interface DecodeOptions {
   /** Decoding stops with AUDIO_DECODE_FAILED past this many seconds of audio (a tiny file may decode to hours). */
   maxSeconds?: number;
   tools?: MediaTools;
+  /** This file's probe when the caller already made one: the decoder then runs no ffprobe of its own. */
+  probe?: MediaProbe;
 }
 
 /**
@@ -106,7 +108,7 @@ async function* openSource(file: string, opts: DecodeOptions): AsyncGenerator<Fl
     return;
   }
   const tools = opts.tools ?? mediaTools();
-  const probe = await probeMedia(file, { tools, timeoutMs: opts.probeTimeoutMs, signal: opts.signal });
+  const probe = opts.probe ?? await probeMedia(file, { tools, timeoutMs: opts.probeTimeoutMs, signal: opts.signal });
   if (probe.container === null) throw new TaskFailure('AUDIO_DECODE_FAILED', `${file} is not a media file ffmpeg can read: ${probe.detail}`);
   if (!probe.hasAudio) throw new TaskFailure('NO_AUDIO', `${file} (${probe.container}) has no audio stream`);
   const declaredSec = probe.durationEstimated || probe.durationSec === null ? undefined : probe.durationSec;

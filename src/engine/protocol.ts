@@ -58,7 +58,11 @@ const ModelInfoSchema = v.object({ name: v.string(), type: v.string(), multiling
 
 /** Parent to child. */
 export const ParentMessageSchema = v.variant('type', [
-  v.object({ type: v.literal('transcribe'), taskId: v.string(), mediaPath: v.string(), params: TaskParamsSchema }),
+  v.object({
+    type: v.literal('transcribe'), taskId: v.string(), mediaPath: v.string(), params: TaskParamsSchema,
+    // Seconds, as the intake probed them: the worker then skips its own probe before `started`.
+    mediaDurationSec: v.optional(v.nullable(v.pipe(v.number(), v.finite(), v.minValue(0)))),
+  }),
   v.object({ type: v.literal('cancel'), taskId: v.string() }),
   v.object({ type: v.literal('shutdown') }),
 ]);

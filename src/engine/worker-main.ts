@@ -14,21 +14,20 @@
  *   WORKER_PARENT_PID   the pool's pid, to tell a parent that died before start-up (default: process.ppid)
  *
  * Protocol (src/engine/protocol.ts): first `ready` or `load_failed` (then it exits 1). Then, per
- * `transcribe`: `started` (media duration), `progress` 0..100, `segment` as produced, and `result`
- * or `failed`. A second `transcribe` while one runs is answered `failed` (PROCESSING_FAILED).
- * `cancel` ends the running task with `failed` CANCELLED; `shutdown` cancels, frees the model and
+ * `transcribe`: `started` (media duration: the job's when the intake knew it, else probed here),
+ * `progress` 0..100, `segment` as produced, and `result` or `failed`. A second `transcribe` while
+ * one runs is answered `failed` (PROCESSING_FAILED). `cancel` ends the running task with `failed` CANCELLED; `shutdown` cancels, frees the model and
  * exits 0; losing the parent kills the process at once (see worker-lifetime.ts). Native warnings
  * and errors go to stderr for the parent's crash reports.
  */
 import os from 'node:os';
-import { probeMedia } from '../audio/probe-media.ts';
-import { streamAudio } from '../audio/decode-audio.ts';
 import { TaskFailure, taskError } from '../tasks/errors.ts';
 import type { ChildMessage } from './protocol.ts';
 import { diarizerFromEnv } from './worker/diarizer-env.ts';
 import { createWhisperEngine } from './worker/whisper-engine.ts';
 import { guardWorkerProcess, killSelf } from './worker/worker-lifetime.ts';
-import { createWorkerSession, type MediaReader } from './worker/worker-session.ts';
+import { createMediaReader } from './worker/media-reader.ts';
+import { createWorkerSession } from './worker/worker-session.ts';
 
 const env = process.env;
 const flag = (name: string, fallback: boolean) => (env[name] ? !['0', 'false', 'no', 'off'].includes(env[name]!.toLowerCase()) : fallback);
@@ -59,10 +58,7 @@ if (!process.send) {
 }
 
 // Decoder chunks stay small; the engine groups them into whisper_full chunks of at most 10 minutes.
-const media: MediaReader = {
-  duration: async (file, signal) => (await probeMedia(file, { signal })).durationSec,
-  pcm: (file, signal) => streamAudio(file, { chunkSeconds: 30, signal, maxSeconds: int('MAX_AUDIO_SECONDS', 0) || undefined }),
-};
+const media = createMediaReader({ chunkSeconds: 30, maxSeconds: int('MAX_AUDIO_SECONDS', 0) || undefined });
 
 const engine = createWhisperEngine({ onLog: (level, text) => warn(`whisper.cpp ${level}: ${text}`) });
 const diarizer = diarizerFromEnv(env);

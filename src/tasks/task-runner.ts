@@ -92,6 +92,7 @@ async function runToEnd(ctx: RunContext, task: TaskRecord, job: RunningJob, trac
     taskId: task.id,
     mediaPath: task.mediaPath ?? '',
     params: task.params,
+    mediaDurationSec: task.mediaDuration,
     onStarted: ({ durationSec }) => {
       job.mediaSeconds = durationSec;
       estimate.started(durationSec);

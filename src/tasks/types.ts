@@ -93,6 +93,8 @@ export interface TranscriptionJob {
   taskId: string;
   mediaPath: string;
   params: TaskParams;
+  /** Seconds of media when the intake's probe knew them; null or absent makes the worker probe the file. */
+  mediaDurationSec?: number | null;
   onStarted?: (info: { durationSec: number }) => void;
   onProgress?: (percent: number) => void;
   onSegment?: (segment: Segment) => void;

@@ -23,6 +23,18 @@ describe('createWorkerPool', () => {
     expect(p.modelInfo()).toEqual({ name: 'fake', type: 'tiny', multilingual: false });
   });
 
+  it('sends the media duration the job knows to the worker, and none when it is unknown', async () => {
+    const p = makePool();
+    const started = async (mediaDurationSec: number | null) => {
+      let seen: number | undefined;
+      await p.run(job(`d${mediaDurationSec}`, 'ok', { mediaDurationSec, onStarted: ({ durationSec }) => void (seen = durationSec) }));
+      return seen;
+    };
+    // The fake worker answers `started` with the job's duration, or its own 11 s when it has none.
+    expect(await started(42.5)).toBe(42.5);
+    expect(await started(null)).toBe(11);
+  });
+
   it('keeps one worker process for successive jobs (the model stays loaded)', async () => {
     const p = makePool();
     const first = textOf(await p.run(job('a', 'ok')));

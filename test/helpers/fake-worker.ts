@@ -37,10 +37,10 @@ async function load(): Promise<void> {
   });
 }
 
-async function transcribe(taskId: string, command: string): Promise<void> {
+async function transcribe(taskId: string, command: string, knownSec: number | null | undefined): Promise<void> {
   const [verb, arg] = command.split(':');
   current = { taskId, cancelled: false, deaf: verb === 'deaf' };
-  send({ type: 'started', taskId, durationSec: 11 });
+  send({ type: 'started', taskId, durationSec: knownSec ?? 11 }); // the job's duration when it carries one
   if (verb === 'segv' || verb === 'stderr-segv') {
     if (verb === 'stderr-segv') process.stderr.write('fake: about to crash\n');
     await sleep(50);
@@ -85,7 +85,7 @@ process.on('message', (raw) => {
   }
   else if (message.type === 'cancel') {
     if (current?.taskId === message.taskId) current.cancelled = true;
-  } else void transcribe(message.taskId, path.basename(message.mediaPath));
+  } else void transcribe(message.taskId, path.basename(message.mediaPath), message.mediaDurationSec);
 });
 process.on('disconnect', () => {
   if (process.env.FAKE_IGNORE_SHUTDOWN === '1') setInterval(() => {}, 1000);

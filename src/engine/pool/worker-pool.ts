@@ -81,7 +81,8 @@ export function createWorkerPool(input: WorkerPoolOptions): WorkerPool {
         retire(slot);
       }, Math.min(options.taskTimeoutMs, MAX_TIMER_MS));
       slot.task = { ...next, timeout, cancelTimer: null, cancelRequested: false };
-      slot.handle.send({ type: 'transcribe', taskId, mediaPath: next.job.mediaPath, params: next.job.params });
+      const { mediaPath, params, mediaDurationSec } = next.job;
+      slot.handle.send({ type: 'transcribe', taskId, mediaPath, params, mediaDurationSec: mediaDurationSec ?? null });
     }
   };
 

@@ -51,7 +51,8 @@ export function createWorkerSession(deps: SessionDeps) {
   const run = async (msg: Transcribe, task: Running) => {
     const { signal } = task.abort;
     try {
-      const durationSec = (await deps.media.duration(msg.mediaPath, signal)) ?? 0;
+      // The intake probed the file already when it sends the duration: no second probe before `started`.
+      const durationSec = msg.mediaDurationSec ?? (await deps.media.duration(msg.mediaPath, signal)) ?? 0;
       if (task.cancelled) return;
       deps.send({ type: 'started', taskId: msg.taskId, durationSec });
       const { diarizer } = deps;
