@@ -1,15 +1,15 @@
 import { isStorageFull } from './storage-full.ts';
 import type { EventBus } from '../events/event-bus.ts';
-import { taskError, TaskFailure, type TaskError } from './errors.ts';
+import { taskError, type TaskError } from './errors.ts';
 import { createProgressTracker, type ProgressPoint, type ProgressTracker } from './progress.ts';
 import { createTranscribeEstimate } from './progress-estimate.ts';
 import type { ProgressFeed } from './progress-feed.ts';
 import type { SpeedEstimator } from './speed-estimator.ts';
 import type { TaskEventMap } from './task-events.ts';
 import type { TaskRecord } from './task-record.ts';
-import type { TaskLogger, WordAssembler } from './task-service-deps.ts';
+import type { TaskLogger } from './task-service-deps.ts';
 import type { TaskStore } from './task-service-types.ts';
-import type { Segment, Transcriber, TranscriptResult } from './types.ts';
+import type { Transcriber, TranscriptResult } from './types.ts';
 
 /** What running a task needs from the service. */
 export interface RunContext {
@@ -20,7 +20,6 @@ export interface RunContext {
   clock: () => number;
   feed: ProgressFeed;
   speed: SpeedEstimator;
-  assembleWords: WordAssembler;
   /** True once stop() has given up on running jobs: their rows stay `processing` for the next start. */
   detached(): boolean;
 }
@@ -108,7 +107,7 @@ async function runToEnd(ctx: RunContext, task: TaskRecord, job: RunningJob, trac
       background(store.appendSegments(task.id, [segment]), 'a segment');
       bus.emit('task.segment', { taskId: task.id, segment });
     },
-    // Speaker labelling runs in the worker on the PCM it already decoded; it reports its stages here.
+    // Words and speaker labels are made in the worker (on the PCM it already decoded); it reports their stages here.
     onStage: (stage, fraction) => {
       clearInterval(ticker); // transcription is over once a later stage reports
       step(tracker.advance(stage, fraction));
@@ -118,19 +117,10 @@ async function runToEnd(ctx: RunContext, task: TaskRecord, job: RunningJob, trac
   if (!outcome.ok) return endWithError(ctx, job, outcome.error);
   if (job.cancelRequested) return endWithError(ctx, job, taskError('CANCELLED', 'cancelled after transcription'));
 
-  let segments = outcome.result.segments;
-  try {
-    if (task.params.wordTimestamps) {
-      step(tracker.enter('aligning'));
-      if (!segments.every((s) => s.words)) segments = ctx.assembleWords(segments);
-    }
-  } catch (error) {
-    if (!live(ctx, job)) return;
-    return endWithError(ctx, job, job.cancelRequested ? taskError('CANCELLED', 'cancelled during post-processing') : asTaskError(error));
-  }
-  if (!live(ctx, job)) return;
-  if (job.cancelRequested) return endWithError(ctx, job, taskError('CANCELLED', 'cancelled during post-processing'));
-  await complete(ctx, job, { ...outcome.result, segments }, tracker);
+  // The worker built the words (with each segment) and reported `aligning`; an engine that reports
+  // no stages still shows the planned one before `complete`.
+  if (task.params.wordTimestamps) step(tracker.enter('aligning'));
+  await complete(ctx, job, outcome.result, tracker);
 }
 
 async function complete(ctx: RunContext, job: RunningJob, result: TranscriptResult, tracker: ProgressTracker): Promise<void> {
@@ -157,11 +147,6 @@ export async function endWithError(ctx: RunContext, job: RunningJob, reported: T
   await ctx.store.update(job.taskId, { status, error, completedAt: now });
   ctx.feed.forget(job.taskId);
   ctx.bus.emit('task.failed', { taskId: job.taskId, error, status, timestamp: now });
-}
-
-function asTaskError(error: unknown): TaskError {
-  if (error instanceof TaskFailure) return error.toTaskError();
-  return taskError('PROCESSING_FAILED', error instanceof Error ? `${error.name}: ${error.message}` : String(error));
 }
 
 /** Seconds a running job probably still needs, from its media length and recent speed. */

@@ -3,7 +3,7 @@ import type { EventBus } from '../events/event-bus.ts';
 import type { TaskEventMap } from './task-events.ts';
 import type { TaskRecord } from './task-record.ts';
 import type { TaskStore } from './task-service-types.ts';
-import type { Segment, Transcriber } from './types.ts';
+import type { Transcriber } from './types.ts';
 import type { Scheduler } from './scheduler.ts';
 import type { RunContext, RunningJob } from './task-runner.ts';
 
@@ -17,9 +17,6 @@ export interface TaskLogger {
   warn: TaskLogFn;
   error: TaskLogFn;
 }
-
-/** Builds word timings from tokens (src/tasks/words.ts assembleWords). */
-export type WordAssembler = (segments: Segment[]) => Segment[];
 
 /** How tasks are dispatched when the queue is shared by several nodes (src/cluster). */
 export interface SharedQueue {
@@ -43,7 +40,6 @@ export interface TaskServiceDeps {
   /** Milliseconds since the epoch (default Date.now). */
   clock?: () => number;
   idFactory?: () => string;
-  assembleWords?: WordAssembler;
   /** Deletes a task's media (and its upload folder); called after the row is removed. */
   deleteMedia?: (task: TaskRecord) => Promise<void>;
   /** How long cancel() and remove() wait for a running job to stop (default 1500 ms). */

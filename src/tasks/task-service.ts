@@ -7,7 +7,6 @@ import { createScheduler } from './scheduler.ts';
 import type { RunContext, RunningJob } from './task-runner.ts';
 import type { TaskServiceDeps } from './task-service-deps.ts';
 import type { TaskService, TaskSnapshot } from './task-service-types.ts';
-import { assembleWords } from './words.ts';
 
 /** The task lifecycle: submit, FIFO scheduling on the transcriber, cancel, remove, restart recovery. */
 export function createTaskService(deps: TaskServiceDeps): TaskService {
@@ -22,8 +21,7 @@ export function createTaskService(deps: TaskServiceDeps): TaskService {
   let detached = false;
   let starting = false;
   const ctx: RunContext = {
-    store, bus, logger, clock, feed, transcriber: deps.transcriber, speed: createSpeedEstimator(),
-    assembleWords: deps.assembleWords ?? assembleWords, detached: () => detached,
+    store, bus, logger, clock, feed, transcriber: deps.transcriber, speed: createSpeedEstimator(), detached: () => detached,
   };
 
   /** Waits for a running job to end, at most cancelWaitMs. */

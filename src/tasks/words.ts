@@ -24,6 +24,11 @@ export function assembleWords(segments: Segment[]): Segment[] {
   return segments.map((segment) => ({ ...segment, words: assembleSegmentWords(segment) }));
 }
 
+/** The segment itself when it has its words already, else a copy with words built from its tokens. */
+export function withWords(segment: Segment): Segment {
+  return segment.words ? segment : { ...segment, words: assembleSegmentWords(segment) };
+}
+
 /**
  * Turns one segment's tokens into words: a leading space starts a word, punctuation stays with its
  * word, control tokens are dropped and characters split across tokens are rejoined. Word text keeps

@@ -111,6 +111,8 @@ describe('worker-main', () => {
     expect(percents.every((p, i) => i === 0 || p > percents[i - 1]!)).toBe(true);
     const segments = sent.flatMap((m) => (m.type === 'segment' ? [m.segment] : []));
     expect(segments.length).toBeGreaterThan(0);
+    // Word timestamps were asked: the worker sends each live segment with its words.
+    expect(segments.every((s) => Array.isArray(s.words))).toBe(true);
     if (end.type !== 'result') return;
     expect(end.result.segments).toEqual(segments);
     expect(end.result).toMatchObject({ language: 'en', duration: 11, model: 'ggml-tiny.en-random.bin' });

@@ -74,4 +74,26 @@ describe('createWorkerSession', () => {
     expect(first[0]).toEqual({ type: 'started', taskId: 'null', durationSec: 7 });
     expect(second[0]).toEqual({ type: 'started', taskId: 'absent', durationSec: 7 });
   });
+
+  it('builds words in the worker: live segments and the result carry them, then aligning is reported done', async () => {
+    const messages = await rig().run({ type: 'transcribe', taskId: 'w', mediaPath: '/m/a.wav', params: { ...PARAMS, wordTimestamps: true } });
+    const live = messages.flatMap((m) => (m.type === 'segment' ? [m.segment] : []));
+    expect(live.map((s) => s.words?.map((w) => [w.word, w.start, w.end]))).toEqual([
+      [[' Hello', 0, 1], [' there', 1, 2]],
+      [[' good', 2, 3], [' bye', 3, 4]],
+    ]);
+    const end = messages.at(-1)!;
+    expect(end.type === 'result' && end.result.segments).toEqual(live);
+    expect(messages.filter((m) => m.type === 'stage')).toEqual([{ type: 'stage', taskId: 'w', stage: 'aligning', fraction: 1 }]);
+  });
+
+  it('sends segments without words and no aligning stage when word timestamps were not asked', async () => {
+    const messages = await rig().run({ type: 'transcribe', taskId: 'p', mediaPath: '/m/a.wav', params: PARAMS });
+    const end = messages.at(-1)!;
+    expect(end.type).toBe('result');
+    const segments = [...messages.flatMap((m) => (m.type === 'segment' ? [m.segment] : [])), ...(end.type === 'result' ? end.result.segments : [])];
+    expect(segments).toHaveLength(4);
+    expect(segments.some((s) => s.words)).toBe(false);
+    expect(messages.some((m) => m.type === 'stage')).toBe(false);
+  });
 });

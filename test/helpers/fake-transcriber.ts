@@ -1,5 +1,6 @@
 import { taskError, type TaskError } from '../../src/tasks/errors.ts';
 import type { JobOutcome, Segment, Transcriber, TranscriptionJob, TranscriptResult } from '../../src/tasks/types.ts';
+import { withWords } from '../../src/tasks/words.ts';
 
 /** What a scripted job does: progress steps (interleaved with segments), then an outcome. */
 export interface FakeScript {
@@ -73,11 +74,17 @@ export function createFakeTranscriber(
       resolve(outcome);
     };
     const produced: Segment[] = [];
+    // As the worker does: a task with word timestamps gets each segment with its words.
+    const shaped = (segment: Segment) => (job.params.wordTimestamps ? withWords(segment) : segment);
     const control = {
       job, cancelRequested: false, end,
       started: (durationSec = 11) => { if (!ended) job.onStarted?.({ durationSec }); },
       progress: (percent: number) => { if (!ended) job.onProgress?.(percent); },
-      segment: (segment: Segment) => { if (!ended) { produced.push(segment); job.onSegment?.(segment); } },
+      segment: (segment: Segment) => {
+        if (ended) return;
+        produced.push(shaped(segment));
+        job.onSegment?.(produced.at(-1)!);
+      },
       stage: (stage: 'aligning' | 'diarizing', fraction: number) => { if (!ended) job.onStage?.(stage, fraction); },
       succeed: (result: Partial<TranscriptResult> = {}) => end({ ok: true, result: fakeResult(produced, result) }),
       fail: (error: TaskError) => end({ ok: false, error }),
@@ -102,11 +109,12 @@ export function createFakeTranscriber(
     await sleep();
     if (script.fail) return control.fail(script.fail);
     const { params } = control.job;
+    // The worker's words were made with each segment: it reports `aligning` done as transcription ends.
+    if (params.wordTimestamps) control.stage('aligning', 1);
     if (!params.diarize) return control.succeed({ duration: script.durationSec ?? 11 });
-    // Plays the worker's speaker stage: words, then diarizing progress, one speaker throughout.
-    if (params.wordTimestamps) control.stage('aligning', 0);
+    // Plays the worker's speaker stage: diarizing progress, one speaker throughout.
     for (const fraction of [0, 0.5, 1]) control.stage('diarizing', fraction);
-    const labelled = segments.slice(0, steps.length).map((seg) => ({ ...seg, speaker: 'SPEAKER_00' }));
+    const labelled = segments.slice(0, steps.length).map((seg) => ({ ...(params.wordTimestamps ? withWords(seg) : seg), speaker: 'SPEAKER_00' }));
     const end = labelled.at(-1)?.end ?? 0;
     control.succeed({
       duration: script.durationSec ?? 11, segments: labelled,

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { DatabaseHandle } from '../../src/db/database.ts';
 import { taskError } from '../../src/tasks/errors.ts';
 import type { ProgressEvent } from '../../src/tasks/task-events.ts';
-import { STAGES, type Stage } from '../../src/tasks/types.ts';
+import { STAGES, type Segment, type Stage } from '../../src/tasks/types.ts';
 import { createFakeTranscriber, fakeSegment } from '../helpers/fake-transcriber.ts';
 import { testEngines } from '../helpers/db-engines.ts';
 import { input, nextEvent, recordEvents, serviceRig, until, type ServiceRig } from './service-fixtures.ts';
@@ -180,12 +180,20 @@ describe.each(testEngines())('createTaskService on $name', ({ open }) => {
     expect((await rig.service.snapshot(id))).toMatchObject({ kind: 'error', taskId: id, error: { code: 'WORKER_CRASHED' } });
   });
 
-  it('fails with PROCESSING_FAILED when post-processing throws', async () => {
-    rig = serviceRig(h, { engine: createFakeTranscriber({ stepMs: 1 }), assembleWords: () => { throw new RangeError('bad token times'); } });
+  it('streams and stores the words the worker built, and builds none itself', async () => {
+    rig = serviceRig(h);
+    const events = recordEvents(rig.bus);
     await rig.service.start();
     const { id } = (await rig.service.submit(input('a', { wordTimestamps: true })));
-    await nextEvent(rig.bus, 'task.failed');
-    expect((await rig.store.get(id))?.error).toMatchObject({ code: 'PROCESSING_FAILED', technicalDetail: 'RangeError: bad token times' });
+    const [job] = await rig.engine.waitForJobs(1);
+    expect(job!.job.mediaDurationSec).toBe(10); // the intake's duration goes with the job
+    job!.segment(fakeSegment(0)); // the fake, as a worker, adds the words
+    const live = events.find(([name]) => name === 'task.segment')?.[1] as { segment: Segment } | undefined;
+    expect(live?.segment.words?.map((w) => w.word)).toEqual([' word0']);
+    // A segment that comes without words stays without: the server no longer makes them.
+    job!.succeed({ segments: [live!.segment, fakeSegment(1)] });
+    await until(async () => (await rig.store.get(id))?.status === 'completed');
+    expect((await rig.store.get(id))!.result!.segments.map((s) => s.words?.length)).toEqual([1, undefined]);
   });
 
   it('removes a running task: cancels it, deletes row and segments, deletes its media', async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { assembleSegmentWords, assembleWords, isControlToken, tokenTextFields } from '../../src/tasks/words.ts';
+import { assembleSegmentWords, assembleWords, isControlToken, tokenTextFields, withWords } from '../../src/tasks/words.ts';
 import type { Segment, Token } from '../../src/tasks/types.ts';
 
 let nextId = 1000;
@@ -23,6 +23,15 @@ describe('tokenTextFields', () => {
   });
   it('does keep the raw bytes as hex when a character is cut off', () => {
     expect(tokenTextFields(Uint8Array.from([0x63, 0xc3]))).toEqual({ text: 'c\ufffd', bytes: '63c3' });
+  });
+});
+
+describe('withWords', () => {
+  it('does build the words of a segment that has none, and keeps words already built', () => {
+    const bare = seg([tok(' Hi', { t0: 1, t1: 2 })]);
+    expect(withWords(bare).words).toEqual([{ word: ' Hi', start: 1, end: 2, probability: 0.9 }]);
+    const built = { ...bare, words: [{ word: ' kept', start: 0, end: 1, probability: 1 }] };
+    expect(withWords(built)).toBe(built);
   });
 });
 

@@ -1,7 +1,7 @@
 import { TaskFailure } from '../../tasks/errors.ts';
 import { assignSpeakers, labelTurns, speakerTimes } from '../../tasks/speakers.ts';
 import type { TaskParams, TranscriptResult } from '../../tasks/types.ts';
-import { assembleWords } from '../../tasks/words.ts';
+import { withWords } from '../../tasks/words.ts';
 import type { Diarizer } from './diarizer.ts';
 
 /** What the speaker stage needs besides the transcript. */
@@ -18,13 +18,12 @@ export interface SpeakerStageInput {
 
 /**
  * Diarizes the audio, then labels words and segments with speakers (splitting segments at speaker
- * changes). Words are built here because labelling needs them; they stay in the result only when
- * the task asked for word timestamps.
+ * changes). Labelling needs words: segments that came without them (no word timestamps asked) get
+ * them here, and lose them again in the result.
  */
 export async function addSpeakers(input: SpeakerStageInput): Promise<TranscriptResult> {
   const { result, params } = input;
-  if (params.wordTimestamps) input.stage('aligning', 0);
-  const withWords = assembleWords(result.segments);
+  const segmentsWithWords = result.segments.map(withWords);
   input.stage('diarizing', 0);
   const started = performance.now();
   const raw = await input.diarizer.diarize(input.samples, {
@@ -32,7 +31,7 @@ export async function addSpeakers(input: SpeakerStageInput): Promise<TranscriptR
   }, (fraction) => input.stage('diarizing', Math.min(0.95, fraction * 0.95)));
   if (input.isCancelled()) throw new TaskFailure('CANCELLED', 'cancelled while identifying speakers');
   const turns = labelTurns(raw);
-  const labelled = assignSpeakers(withWords, turns);
+  const labelled = assignSpeakers(segmentsWithWords, turns);
   const segments = params.wordTimestamps ? labelled : labelled.map(({ words: _words, ...segment }) => segment);
   const diarizeMs = Math.round(performance.now() - started);
   input.stage('diarizing', 1);

@@ -4,6 +4,7 @@ import type { Diarizer } from './diarizer.ts';
 import { createPcmRecorder } from './pcm-recorder.ts';
 import { addSpeakers } from './speaker-stage.ts';
 import type { WhisperEngine } from './whisper-engine.ts';
+import { createWordBuilder } from './word-builder.ts';
 
 /** How a worker reads media: its duration up front, then 16 kHz mono float32 chunks. */
 export interface MediaReader {
@@ -60,16 +61,19 @@ export function createWorkerSession(deps: SessionDeps) {
       // The diarizer reads the same PCM afterwards: record it while it streams, never decode twice.
       const recorder = msg.params.diarize ? createPcmRecorder(durationSec) : null;
       const pcm = deps.media.pcm(msg.mediaPath, signal);
+      const words = createWordBuilder(msg.params.wordTimestamps);
+      const sendStage = (stage: 'aligning' | 'diarizing', fraction: number) =>
+        task.answered || deps.send({ type: 'stage', taskId: msg.taskId, stage, fraction });
       let result = await deps.engine.transcribe(recorder ? recorder.tee(pcm) : pcm, msg.params, {
         onProgress: (percent) => task.answered || deps.send({ type: 'progress', taskId: msg.taskId, percent }),
-        onSegment: (segment) => task.answered || deps.send({ type: 'segment', taskId: msg.taskId, segment }),
+        onSegment: (segment) => task.answered || deps.send({ type: 'segment', taskId: msg.taskId, segment: words.segment(segment) }),
         isCancelled: () => task.cancelled,
       }, { durationSec });
+      result = words.result(result);
+      // Each segment got its words as it became final: word alignment ends with the transcription.
+      if (msg.params.wordTimestamps) sendStage('aligning', 1);
       if (recorder && diarizer && !task.cancelled) {
-        result = await addSpeakers({
-          result, samples: recorder.take(), params: msg.params, diarizer, isCancelled: () => task.cancelled,
-          stage: (stage, fraction) => task.answered || deps.send({ type: 'stage', taskId: msg.taskId, stage, fraction }),
-        });
+        result = await addSpeakers({ result, samples: recorder.take(), params: msg.params, diarizer, isCancelled: () => task.cancelled, stage: sendStage });
       }
       finish(task, { type: 'result', taskId: msg.taskId, result });
     } catch (err) {
