@@ -19,11 +19,6 @@ export function isControlToken(token: Token): boolean {
   return token.special || CONTROL_TEXT.test(token.text.trim());
 }
 
-/** Returns the segments with `words` built from their tokens (see assembleSegmentWords). */
-export function assembleWords(segments: Segment[]): Segment[] {
-  return segments.map((segment) => ({ ...segment, words: assembleSegmentWords(segment) }));
-}
-
 /** The segment itself when it has its words already, else a copy with words built from its tokens. */
 export function withWords(segment: Segment): Segment {
   return segment.words ? segment : { ...segment, words: assembleSegmentWords(segment) };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { assembleSegmentWords, assembleWords, isControlToken, tokenTextFields, withWords } from '../../src/tasks/words.ts';
+import { assembleSegmentWords, isControlToken, tokenTextFields, withWords } from '../../src/tasks/words.ts';
 import type { Segment, Token } from '../../src/tasks/types.ts';
 
 let nextId = 1000;
@@ -35,7 +35,7 @@ describe('withWords', () => {
   });
 });
 
-describe('assembleWords', () => {
+describe('assembleSegmentWords', () => {
   it('does start a word at each leading space and keeps punctuation on its word', () => {
     const s = seg([tok(' Hello'), tok(','), tok(' world'), tok('.')]);
     expect(texts(s)).toEqual([' Hello,', ' world.']);
@@ -110,9 +110,9 @@ describe('assembleWords', () => {
   });
 
   it('does give an empty list for a segment of control tokens only, and keeps other fields', () => {
-    const [out] = assembleWords([seg([tok('[_BEG_]', { special: true }), tok('[_TT_0]')])]);
-    expect(out!.words).toEqual([]);
-    expect(out!.avgLogprob).toBe(-0.2);
+    const out = withWords(seg([tok('[_BEG_]', { special: true }), tok('[_TT_0]')]));
+    expect(out.words).toEqual([]);
+    expect(out.avgLogprob).toBe(-0.2);
   });
 
   it('does keep every word inside its segment, ordered, and lossless for any byte split', () => {
