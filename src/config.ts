@@ -101,7 +101,7 @@ const EnvSchema = v.object({
   // Scale-out (README "Cluster"): PostgreSQL instead of SQLite, and what this node does.
   // valibot checks a default too: '' (unset, SQLite) must pass the pipe.
   DATABASE_URL: v.optional(v.pipe(v.string(), v.trim(), v.regex(/^(postgres(ql)?:\/\/|$)/, 'must be a postgres:// or postgresql:// URL')), ''),
-  DATABASE_POOL_SIZE: int(1, 10),
+  DATABASE_POOL_SIZE: int(2, 10), // one connection is held by LISTEN
   ROLE: v.optional(v.picklist(['all', 'api', 'worker'], 'must be all, api or worker'), 'all'),
   MEDIA_DIR: v.optional(v.string(), ''), // '' = DATA_DIR/uploads
   LEASE_TIMEOUT_MS: int(1000, 30_000),

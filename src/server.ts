@@ -10,7 +10,8 @@ import { migrateToLatest } from './db/migrate.ts';
 import { createRetentionStore } from './db/retention-store.ts';
 import { createTaskStore } from './db/task-store.ts';
 import { joinCluster, type ClusterNode } from './cluster/cluster-node.ts';
-import { createRosterEngine, startHeartbeat } from './cluster/roster.ts';
+import { createRosterEngine, ROSTER_INTERVAL_MS, startHeartbeat } from './cluster/roster.ts';
+import { errorBody } from './http/app-error.ts';
 import { createWorkerPool } from './engine/pool/worker-pool.ts';
 import type { WorkerPoolOptions } from './engine/pool/worker-pool-options.ts';
 import { createEventBus } from './events/event-bus.ts';
@@ -85,7 +86,8 @@ export async function startServer(config: Config, overrides: ServerOverrides = {
   }
   const models = createModelCatalog(config);
   // One pool per model in use (WHISPER_MODELS), the default's started now; see src/models/model-router.ts.
-  const rosterStaleMs = Math.max(3 * 2000, config.LEASE_TIMEOUT_MS);
+  // A worker node whose heartbeat is older than this (three missed beats at least) no longer counts.
+  const rosterStaleMs = Math.max(3 * ROSTER_INTERVAL_MS, config.LEASE_TIMEOUT_MS);
   const transcriber = overrides.transcriber ?? (config.ROLE === 'api' ? createRosterEngine(db, rosterStaleMs, (error) => logger.warn({ err: error }, 'could not read the worker nodes')) : createModelRouter({
     catalog: models, workers: config.WORKERS, budgetBytes: config.MODEL_MEMORY_BYTES,
     createPool: (model) => createPool({ ...config, WHISPER_MODEL: model.path }, logger, { diarization: diarization.options ?? undefined, ...overrides.pool }),
@@ -118,7 +120,7 @@ export async function startServer(config: Config, overrides: ServerOverrides = {
   });
   const fetch: typeof created.app.fetch = config.ROLE === 'worker'
     ? (request, ...rest) => (WORKER_NODE_PATHS.test(new URL(request.url).pathname) ? created.app.fetch(request, ...rest)
-      : Response.json({ error_code: 'NOT_SERVED_HERE', message: 'This is a worker node (ROLE=worker): it serves /health/live, /health/ready and /metrics only. Send API requests to an api node.' }, { status: 404 }))
+      : Response.json(errorBody('NOT_SERVED_HERE', 'This is a worker node (ROLE=worker): it serves /health/live, /health/ready and /metrics only. Send API requests to an api node.'), { status: 404 }))
     : created.app.fetch;
   const gate = createDrainGate(fetch);
 

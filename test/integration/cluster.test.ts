@@ -66,7 +66,7 @@ describe.skipIf(!hasPg)('a cluster of api and worker nodes on PostgreSQL', () =>
     expect((await fetch(`${worker}/metrics`)).status).toBe(200);
     const refused = await fetch(`${worker}/tasks`);
     expect(refused.status).toBe(404);
-    expect(await refused.json()).toMatchObject({ error_code: 'NOT_SERVED_HERE' });
+    expect(await refused.json()).toMatchObject({ error: { code: 'NOT_SERVED_HERE', message: expect.stringContaining('worker node') } });
     const apiReady = await fetch(`${api('api-a')}/health/ready`);
     expect(apiReady.status).toBe(200);
     expect(await apiReady.json()).toMatchObject({ status: 'ready', role: 'api', checks: { database: true, workers_ready: 2 } });
