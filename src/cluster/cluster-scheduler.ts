@@ -122,8 +122,11 @@ export function createClusterScheduler(ctx: RunContext, options: ClusterSchedule
       if (job) return { position: 0, etaSeconds: remainingSeconds(ctx, job) };
       const place = await leases.queuePlace(id);
       if (!place) return undefined;
+      // The work ahead spread over the cluster's ready workers (an api node counts the worker nodes'), then its own.
       const ahead = place.mediaSecondsAhead === null ? null : ctx.speed.expectedSeconds(place.mediaSecondsAhead);
-      return { position: place.position, etaSeconds: ahead };
+      const own = place.mediaSeconds === null ? null : ctx.speed.expectedSeconds(place.mediaSeconds);
+      const workers = Math.max(1, ctx.transcriber.readyCount());
+      return { position: place.position, etaSeconds: ahead === null || own === null ? null : ahead / workers + own };
     },
     start() {
       if (started) return;

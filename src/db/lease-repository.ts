@@ -25,8 +25,8 @@ export interface LeaseStore {
   requestCancel(id: string): Promise<boolean>;
   /** Puts back in the queue the tasks this owner still runs (it is shutting down); returns how many. */
   release(owner: string, message: string): Promise<number>;
-  /** 1-based place of a queued task and the seconds of media ahead of it (null: some unknown). */
-  queuePlace(id: string): Promise<{ position: number; mediaSecondsAhead: number | null } | undefined>;
+  /** 1-based place of a queued task, the seconds of media ahead of it (null: some unknown), and its own. */
+  queuePlace(id: string): Promise<{ position: number; mediaSecondsAhead: number | null; mediaSeconds: number | null } | undefined>;
 }
 
 /**
@@ -98,7 +98,7 @@ export function createLeaseStore(h: DatabaseHandle): LeaseStore {
       return Number(result.numUpdatedRows);
     },
     async queuePlace(id) {
-      const own = await db.selectFrom('tasks').select(['status', 'created_at', order.as('ord')]).where('id', '=', id).executeTakeFirst();
+      const own = await db.selectFrom('tasks').select(['status', 'created_at', 'media_duration', order.as('ord')]).where('id', '=', id).executeTakeFirst();
       if (!own || own.status !== 'queued') return undefined;
       const ahead = await db.selectFrom('tasks')
         .select((eb) => [eb.fn.countAll<number>().as('n'), eb.fn.sum<number>('media_duration').as('seconds'),
@@ -108,7 +108,7 @@ export function createLeaseStore(h: DatabaseHandle): LeaseStore {
         .executeTakeFirst();
       const n = Number(ahead?.n ?? 0);
       const known = Number(ahead?.known ?? 0);
-      return { position: n + 1, mediaSecondsAhead: known === n ? Number(ahead?.seconds ?? 0) : null };
+      return { position: n + 1, mediaSecondsAhead: known === n ? Number(ahead?.seconds ?? 0) : null, mediaSeconds: own.media_duration };
     },
   };
 }

@@ -53,8 +53,9 @@ export function createTaskService(deps: TaskServiceDeps): TaskService {
   /** In a cluster: asks the node that runs the task to stop it, and waits (bounded) for its row to end. */
   const stopElsewhere = async (id: string) => {
     if (!shared || !(await shared.requestCancel(id))) return;
-    const deadline = clock() + cancelWaitMs;
-    while (clock() < deadline) {
+    // Real time, whatever the injected clock says: this waits on another process.
+    const deadline = Date.now() + cancelWaitMs;
+    while (Date.now() < deadline) {
       const now = await store.progress(id);
       if (now?.status !== 'processing') return;
       await new Promise((resolve) => setTimeout(resolve, 50));

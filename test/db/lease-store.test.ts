@@ -87,11 +87,11 @@ describe.each(testEngines())('createLeaseStore on $name', ({ open }) => {
     await tasks.insert(newTask('b', '2025-01-01T00:00:01.000Z', { mediaDuration: 20 }));
     await tasks.insert(newTask('c', '2025-01-01T00:00:01.000Z', { mediaDuration: null }));
     await tasks.insert(newTask('d', '2025-01-01T00:00:02.000Z', { mediaDuration: 5 }));
-    expect(await leases.queuePlace('a')).toEqual({ position: 1, mediaSecondsAhead: 0 });
-    expect(await leases.queuePlace('c')).toEqual({ position: 3, mediaSecondsAhead: 30 });
-    expect(await leases.queuePlace('d')).toEqual({ position: 4, mediaSecondsAhead: null }); // c's length is unknown
+    expect(await leases.queuePlace('a')).toEqual({ position: 1, mediaSecondsAhead: 0, mediaSeconds: 10 });
+    expect(await leases.queuePlace('c')).toEqual({ position: 3, mediaSecondsAhead: 30, mediaSeconds: null });
+    expect(await leases.queuePlace('d')).toEqual({ position: 4, mediaSecondsAhead: null, mediaSeconds: 5 }); // c's length is unknown
     await leases.claimNext('n1', 1000);
     expect(await leases.queuePlace('a')).toBeUndefined();
-    expect(await leases.queuePlace('b')).toEqual({ position: 1, mediaSecondsAhead: 0 });
+    expect(await leases.queuePlace('b')).toEqual({ position: 1, mediaSecondsAhead: 0, mediaSeconds: 20 });
   });
 });

@@ -135,7 +135,8 @@ describe.skipIf(!hasPg)('the shared queue of a cluster (in one process)', () => 
     const other = await start('api-2', 'api');
     const ids = [];
     for (const name of ['a', 'b', 'c']) ids.push((await api.service.submit(input(name))).id);
-    expect(await other.service.queueInfo(ids[2]!)).toMatchObject({ position: 3 });
+    // 20 s of media ahead and 10 s of its own at the default 0.5 s per media second, one worker.
+    expect(await other.service.queueInfo(ids[2]!)).toEqual({ position: 3, etaSeconds: 15 });
     expect(await other.service.snapshot(ids[1]!)).toMatchObject({ kind: 'progress', event: { queuePosition: 2 } });
   });
 });
