@@ -99,7 +99,7 @@ async function lastWrite(entry: string): Promise<number | null> {
 }
 
 /** Apparent size of a regular file; null for anything else or when it vanished. */
-async function fileSize(file: string): Promise<number | null> {
+export async function fileSize(file: string): Promise<number | null> {
   try {
     const stat = await lstat(file);
     return stat.isFile() ? stat.size : null;

@@ -1,6 +1,5 @@
-import { lstat } from 'node:fs/promises';
 import { databaseFile } from '../db/database.ts';
-import type { MediaStore } from '../media/media-store.ts';
+import { fileSize, type MediaStore } from '../media/media-store.ts';
 
 /** Bytes the service keeps on disk under DATA_DIR. */
 export interface DiskUsage {
@@ -11,8 +10,6 @@ export interface DiskUsage {
   databaseBytes: number;
 }
 
-const isMissing = (error: unknown) => (error as NodeJS.ErrnoException).code === 'ENOENT';
-
 /**
  * Measures what the service holds: the media store, and the database files in DATA_DIR (apparent
  * sizes; links are not followed). Files that vanish meanwhile, as retention or a cancelled upload
@@ -22,16 +19,7 @@ export async function measureDiskUsage(dataDir: string, media: Pick<MediaStore, 
   const uploads = await media.measure();
   const db = databaseFile(dataDir);
   let databaseBytes = 0;
-  for (const file of [db, `${db}-wal`, `${db}-shm`]) databaseBytes += (await sizeOf(file)) ?? 0;
+  for (const file of [db, `${db}-wal`, `${db}-shm`]) databaseBytes += (await fileSize(file)) ?? 0;
   return { uploadsBytes: uploads.bytes, uploadsFiles: uploads.files, databaseBytes };
 }
 
-async function sizeOf(file: string): Promise<number | null> {
-  try {
-    const stat = await lstat(file);
-    return stat.isFile() ? stat.size : null;
-  } catch (error) {
-    if (isMissing(error)) return null;
-    throw error;
-  }
-}
