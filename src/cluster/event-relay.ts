@@ -65,9 +65,15 @@ export function createEventRelay(options: {
   const pending = new Map<string, Promise<void>>();
   const inOrder = (taskId: string, work: () => void | Promise<void>) => {
     const before = pending.get(taskId);
-    if (!before) return void work();
-    const next = before.then(work, work).finally(() => pending.get(taskId) === next && pending.delete(taskId));
+    const done = before ? before.then(work) : work();
+    if (!done) return; // ran at once, nothing to wait for
+    const next = done.catch((error: unknown) => options.onError(error, 'replay'))
+      .finally(() => pending.get(taskId) === next && pending.delete(taskId));
     pending.set(taskId, next);
+  };
+  const replayCompletion = async (taskId: string, timestamp: string) => {
+    const task = await options.store.get(taskId);
+    if (task?.status === 'completed' && task.result) replay('task.completed', { taskId, result: task.result, timestamp });
   };
 
   const offs = [
@@ -91,23 +97,24 @@ export function createEventRelay(options: {
       const taskId = wire.d.taskId;
       if (wire.e === 'task.progress' || wire.e === 'task.segment') open.add(taskId);
       else open.delete(taskId);
-      if (wire.e !== 'task.completed') return inOrder(taskId, () => replay(wire.e, wire.d as never));
-      const read = options.store.get(taskId).then((task) => {
-        if (task?.status === 'completed' && task.result) replay('task.completed', { taskId, result: task.result, timestamp: wire.d.timestamp });
-      }, (error: unknown) => options.onError(error, 'read a completed task'));
-      const next = (pending.get(taskId) ?? Promise.resolve()).then(() => read).finally(() => pending.get(taskId) === next && pending.delete(taskId));
-      pending.set(taskId, next);
+      inOrder(taskId, wire.e === 'task.completed' ? () => replayCompletion(taskId, wire.d.timestamp) : () => replay(wire.e, wire.d as never));
     },
     async resync() {
       for (const taskId of [...open]) {
-        const task = await options.store.get(taskId).catch((error: unknown) => void options.onError(error, 'resync'));
+        let task: Awaited<ReturnType<typeof options.store.get>>;
+        try {
+          task = await options.store.get(taskId);
+        } catch (error) {
+          options.onError(error, 'resync'); // unknown for now: looked at again after the next reconnect
+          continue;
+        }
         if (task === undefined) {
           open.delete(taskId);
           replay('task.deleted', { taskId });
-        } else if (task?.status === 'completed' && task.result) {
+        } else if (task.status === 'completed' && task.result) {
           open.delete(taskId);
           replay('task.completed', { taskId, result: task.result, timestamp: task.completedAt ?? task.updatedAt });
-        } else if ((task?.status === 'failed' || task?.status === 'cancelled') && task.error) {
+        } else if ((task.status === 'failed' || task.status === 'cancelled') && task.error) {
           open.delete(taskId);
           replay('task.failed', { taskId, error: task.error, status: task.status, timestamp: task.completedAt ?? task.updatedAt });
         }

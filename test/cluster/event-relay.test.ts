@@ -11,7 +11,7 @@ const progress = (taskId: string, percentage: number) =>
   ({ taskId, stage: 'transcribing' as const, percentage, message: 'Transcribing', timestamp: '2030-01-01T00:00:00.000Z' });
 
 /** A relay for node `a` over a channel that records what it would NOTIFY, and a store of canned rows. */
-function rig(rows: Record<string, Partial<TaskRecord>> = {}) {
+function rig(rows: Record<string, Partial<TaskRecord>> = {}, failing = new Set<string>()) {
   const bus = createEventBus<TaskEventMap>((error) => { throw error; });
   const sent: string[] = [];
   const errors: unknown[] = [];
@@ -21,7 +21,12 @@ function rig(rows: Record<string, Partial<TaskRecord>> = {}) {
   }
   const relay = createEventRelay({
     nodeId: 'a', bus, channel: { notify: async (_channel, payload) => void sent.push(payload) },
-    store: { get: async (id) => rows[id] as TaskRecord | undefined }, onError: (error) => void errors.push(error),
+    store: {
+      get: async (id) => {
+        if (failing.has(id)) throw new Error('connection lost');
+        return rows[id] as TaskRecord | undefined;
+      },
+    }, onError: (error) => void errors.push(error),
   });
   const from = (node: string, e: string, d: unknown) => relay.receive(JSON.stringify({ n: node, e, d }));
   return { bus, relay, sent, errors, heard, from };
@@ -83,5 +88,18 @@ describe('createEventRelay', () => {
     r.heard.splice(0);
     await r.relay.resync();
     expect(r.heard).toEqual([]); // only `running` is left open, and it still runs
+  });
+
+  it('replays nothing for a task whose row could not be read on resync, and tries again next time', async () => {
+    const failing = new Set(['t']);
+    const r = rig({}, failing);
+    r.from('b', 'task.progress', progress('t', 40));
+    r.heard.splice(0);
+    await r.relay.resync();
+    expect(r.heard).toEqual([]); // not taken for deleted
+    expect(r.errors).toHaveLength(1);
+    failing.clear();
+    await r.relay.resync();
+    expect(r.heard).toEqual([['task.deleted', { taskId: 't' }]]);
   });
 });
