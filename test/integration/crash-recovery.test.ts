@@ -25,6 +25,15 @@ const groupAlive = (pgid: number) => readdirSync('/proc').some((entry) => {
   }
 });
 
+/**
+ * The pids of the server's ready workers, from its log. Readiness can answer before the log line has
+ * been read from the server's stdout, so this waits for the line rather than reading the log once.
+ */
+async function workerPidsLogged(server: ServerProcess): Promise<number[]> {
+  const pids = () => server.logs.filter((l) => l.msg === 'worker ready').map((l) => l.workerPid as number);
+  return pollUntil(async () => pids(), (found) => found.length > 0, 10_000);
+}
+
 describe('crash recovery', () => {
   const cleanups: Array<() => Promise<void> | void> = [];
   afterEach(async () => {
@@ -36,7 +45,7 @@ describe('crash recovery', () => {
     const first: ServerProcess = await spawnServerProcess(dataDir);
     cleanups.push(() => first.stop());
     await pollUntil(() => fetch(`${first.url}/health/ready`).then((r) => r.status), (s) => s === 200, 60_000, 50);
-    const workerPids = first.logs.filter((l) => l.msg === 'worker ready').map((l) => l.workerPid as number);
+    const workerPids = await workerPidsLogged(first);
     const id = await submitFile(first.url);
     await pollUntil(() => progress(first.url, id), (p) => p.status === 'processing', 30_000, 10);
     first.kill('SIGKILL');
@@ -87,7 +96,7 @@ describe('crash recovery', () => {
       const server = await spawnServerProcess(dataDir, { WHISPER_THREADS: '1' });
       cleanups.push(() => server.stop());
       await pollUntil(() => fetch(`${server.url}/health/ready`).then((r) => r.status), (s) => s === 200, 60_000, 50);
-      const workerPid = server.logs.find((l) => l.msg === 'worker ready')?.workerPid as number;
+      const workerPid = (await workerPidsLogged(server))[0]!;
       expect(workerPid).toBeGreaterThan(0);
       const id = await submitFile(server.url);
       await pollUntil(() => progress(server.url, id), (p) => p.status === 'processing', 30_000, 5);
