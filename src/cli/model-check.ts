@@ -1,6 +1,6 @@
 import { readModelHeader } from '../engine/native/model-header.ts';
 import { AppError } from '../http/app-error.ts';
-import { parseTaskForm } from '../http/task-params-schema.ts';
+import { parseTaskForm } from '../http/intake/task-params-schema.ts';
 import type { TaskParams } from '../tasks/types.ts';
 import { CliError, type TranscribeArgs } from './transcribe-args.ts';
 

@@ -4,9 +4,9 @@ import type { TaskEventMap } from '../tasks/task-events.ts';
 import type { TaskService } from '../tasks/task-service-types.ts';
 import type { Transcriber } from '../tasks/types.ts';
 import type { WebhookApi } from '../webhooks/webhook-types.ts';
-import type { IdempotencyApi } from './idempotent-submit.ts';
+import type { IdempotencyApi } from './intake/idempotent-submit.ts';
 import type { ModelCatalog } from '../models/model-catalog.ts';
-import type { MediaProber } from './media-check.ts';
+import type { MediaProber } from './intake/media-check.ts';
 import type { MediaStore } from '../media/media-store.ts';
 
 /** One logging method: an object of fields and/or a message, as pino accepts them. */

@@ -1,4 +1,4 @@
-import { taskLinks, type TaskLinks } from '../http/links.ts';
+import { taskLinks, type TaskLinks } from '../contract/task-links.ts';
 
 /** The events a webhook receiver gets. */
 export const WEBHOOK_EVENTS = ['task.progress', 'task.completed', 'task.failed', 'task.cancelled'] as const;

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { createNodeWebSocket } from '@hono/node-ws';
 import { Hono } from 'hono';
 import type { WebSocket } from 'ws';
-import { createWebRoutes, isPublicWebPath } from '../../src/http/web-routes.ts';
+import { createWebRoutes, isPublicWebPath } from '../../src/http/web/web-routes.ts';
 import { serveFetch } from '../helpers/start-service.ts';
 
 /** A task in the fake: just what the page reads. */

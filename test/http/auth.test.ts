@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ownerIdOf } from '../../src/auth/api-keys.ts';
-import { isPublicPath } from '../../src/http/auth.ts';
+import { isPublicPath } from '../../src/http/middleware/auth.ts';
 import { JFK_WAV } from '../helpers/paths.ts';
 import { connect, startMiniServer } from '../ws/mini-server.ts';
 import { buildTestApp } from './test-app.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { safeExtension, sanitizeFileName } from '../../src/http/file-name.ts';
+import { safeExtension, sanitizeFileName } from '../../src/http/intake/file-name.ts';
 
 describe('sanitizeFileName', () => {
   it.each([

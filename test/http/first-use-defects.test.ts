@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { taskError } from '../../src/tasks/errors.ts';
-import { publicDetail } from '../../src/http/public-detail.ts';
+import { publicDetail } from '../../src/contract/public-detail.ts';
 import { JFK_WAV } from '../helpers/paths.ts';
 import { buildTestApp } from './test-app.ts';
 

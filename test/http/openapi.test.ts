@@ -1,12 +1,12 @@
 import { readFileSync } from 'node:fs';
 import * as v from 'valibot';
 import { describe, expect, it } from 'vitest';
-import { isPublicPath } from '../../src/http/auth.ts';
-import { openApiPath } from '../../src/http/openapi-document.ts';
+import { isPublicPath } from '../../src/http/middleware/auth.ts';
+import { openApiPath } from '../../src/http/openapi/openapi-document.ts';
 import {
   ErrorBodySchema, LiveSchema, ModelListSchema, OpenAiErrorSchema, PollingSchema, ProgressSchema, ReadySchema, TaskCreatedSchema, TaskDetailSchema, TaskListSchema,
   TranscriptSchema,
-} from '../../src/http/openapi-schemas.ts';
+} from '../../src/http/openapi/openapi-schemas.ts';
 import { JFK_WAV } from '../helpers/paths.ts';
 import { sampleResult } from './fake-tasks.ts';
 import { buildTestApp } from './test-app.ts';

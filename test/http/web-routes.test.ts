@@ -1,7 +1,7 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createWebRoutes, isPublicWebPath, parseRange } from '../../src/http/web-routes.ts';
+import { createWebRoutes, isPublicWebPath, parseRange } from '../../src/http/web/web-routes.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 
 describe('createWebRoutes', () => {

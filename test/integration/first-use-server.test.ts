@@ -5,7 +5,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.ts';
-import { requestTimeoutMs } from '../../src/http/upload-limits.ts';
+import { requestTimeoutMs } from '../../src/http/intake/upload-limits.ts';
 import { createFakeTranscriber } from '../helpers/fake-transcriber.ts';
 import { JFK_WAV } from '../helpers/paths.ts';
 import { startService, submitFile, type TestService } from '../helpers/start-service.ts';

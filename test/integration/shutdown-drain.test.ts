@@ -1,7 +1,7 @@
 import { rmSync } from 'node:fs';
 import { Hono } from 'hono';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createDrainGate } from '../../src/shutdown/drain-gate.ts';
+import { createDrainGate } from '../../src/http/middleware/drain-gate.ts';
 import { createFakeTranscriber } from '../helpers/fake-transcriber.ts';
 import { startService, submitFile, tempDataDir } from '../helpers/start-service.ts';
 import { connect } from '../ws/mini-server.ts';

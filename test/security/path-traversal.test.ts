@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { attachmentDisposition, downloadFileName } from '../../src/formats/download-name.ts';
 import { RESULT_FORMATS } from '../../src/formats/render.ts';
-import { safeExtension, sanitizeFileName } from '../../src/http/file-name.ts';
+import { safeExtension, sanitizeFileName } from '../../src/http/intake/file-name.ts';
 import { rawHttp, startFuzzServer, WAV, type FuzzServer } from '../fuzz/fuzz-server.ts';
 import { ROOT } from '../helpers/paths.ts';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ownerIdOf } from '../../src/auth/api-keys.ts';
-import { createRateLimiter } from '../../src/http/rate-limit.ts';
+import { createRateLimiter } from '../../src/http/middleware/rate-limit.ts';
 import { buildTestApp } from '../http/test-app.ts';
 
 const KEY_A = 'key-a-0123456789abcdef';

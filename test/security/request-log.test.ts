@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { loggableQuery } from '../../src/http/request-log.ts';
+import { loggableQuery } from '../../src/http/middleware/request-log.ts';
 import { createLogger } from '../../src/logger.ts';
 import { JFK_WAV } from '../helpers/paths.ts';
 import { connect, startMiniServer } from '../ws/mini-server.ts';

@@ -8,7 +8,7 @@ import { createTaskStore } from '../../src/db/task-store.ts';
 import type { AppDeps } from '../../src/http/app-deps.ts';
 import type { AppEnv } from '../../src/http/app-env.ts';
 import { AppError } from '../../src/http/app-error.ts';
-import { submitOnce } from '../../src/http/idempotent-submit.ts';
+import { submitOnce } from '../../src/http/intake/idempotent-submit.ts';
 import { newTask } from '../db/store-fixtures.ts';
 import { testEngines } from '../helpers/db-engines.ts';
 
