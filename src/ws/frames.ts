@@ -4,7 +4,7 @@ import type { ProgressEvent } from '../tasks/task-events.ts';
 import type { TaskSnapshot } from '../tasks/task-service-types.ts';
 import type { Segment, Stage } from '../tasks/types.ts';
 import { segmentJson } from '../formats/json.ts';
-import { publicDetail } from '../http/public-detail.ts';
+import { publicDetail } from '../contract/public-detail.ts';
 
 /** `{"type":"progress",...}` of the progress contract. */
 export interface ProgressFrame {

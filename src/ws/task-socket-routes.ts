@@ -4,7 +4,7 @@ import type { WebSocket } from 'ws';
 import type { AppDeps } from '../http/app-deps.ts';
 import type { AppEnv } from '../http/app-env.ts';
 import { errorBody } from '../http/app-error.ts';
-import { canSee } from '../http/auth.ts';
+import { canSee } from '../http/middleware/auth.ts';
 import type { BusBridge } from './bus-bridge.ts';
 import { answerClientFrame } from './client-frames.ts';
 import { connectionErrorFrame, heartbeatFrame } from './frames.ts';
