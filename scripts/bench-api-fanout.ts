@@ -12,6 +12,9 @@ import WebSocket from 'ws';
 import { loadConfig } from '../src/config.ts';
 import { createEventBus } from '../src/events/event-bus.ts';
 import { createApp } from '../src/http/app.ts';
+import { createAppMetrics } from '../src/metrics/app-metrics.ts';
+import { bridgeBusToRegistry } from '../src/ws/bus-bridge.ts';
+import { createRegistry } from '../src/ws/registry.ts';
 import { createMediaStore } from '../src/media/media-store.ts';
 import type { TaskEventMap } from '../src/tasks/task-events.ts';
 import type { TaskRecord } from '../src/tasks/task-record.ts';
@@ -41,7 +44,11 @@ async function serveHarness(): Promise<void> {
   };
   const config = loadConfig({ DATA_DIR: mkdtempSync(path.join(os.tmpdir(), 'bench-fanout-')), MAX_WS_CONNECTIONS: '100000', MAX_WS_CONNECTIONS_PER_TASK: '100000' });
   const silent = () => {};
-  const created = createApp({ config, tasks, media: createMediaStore(config.MEDIA_DIR, config.DATA_DIR), bus, engine: { readyCount: () => 1, modelInfo: () => null }, dbReady: () => true, logger: { info: silent, warn: silent, error: silent, debug: silent } });
+  // The socket side as src/service.ts composes it, over a task service that knows one running task.
+  const registry = createRegistry();
+  const bridge = bridgeBusToRegistry(bus, registry);
+  const metrics = createAppMetrics({ bus, tasks, sockets: () => registry.count(), workersReady: () => 1 });
+  const created = createApp({ config, tasks, media: createMediaStore(config.MEDIA_DIR, config.DATA_DIR), bus, registry, bridge, metrics, engine: { readyCount: () => 1, modelInfo: () => null }, dbReady: () => true, logger: { info: silent, warn: silent, error: silent, debug: silent } });
   const server = serve({ fetch: created.app.fetch, port: 0, hostname: '127.0.0.1' }, () => {
     process.send!({ port: (server.address() as AddressInfo).port } satisfies Reply);
   });

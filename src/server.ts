@@ -1,49 +1,13 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import path from 'node:path';
 import { serve } from '@hono/node-server';
-import { sql } from 'kysely';
 import type { Config } from './config.ts';
-import { databaseFile, openDatabase, openPostgres, type DatabaseHandle } from './db/database.ts';
-import { DIARIZATION_DOWNLOAD, resolveDiarization } from './diarization-models.ts';
-import { migrateToLatest } from './db/migrate.ts';
-import { createRetentionStore } from './db/retention-store.ts';
-import { createTaskStore } from './db/task-store.ts';
-import { joinCluster, type ClusterNode } from './cluster/cluster-node.ts';
-import { createRosterEngine, ROSTER_INTERVAL_MS, startHeartbeat } from './cluster/roster.ts';
-import { errorBody } from './http/app-error.ts';
-import { createWorkerPool } from './engine/pool/worker-pool.ts';
-import type { WorkerPoolOptions } from './engine/pool/worker-pool-options.ts';
-import { createEventBus } from './events/event-bus.ts';
-import { createApp } from './http/app.ts';
 import { requestTimeoutMs } from './http/intake/upload-limits.ts';
-import { createLogger, type Logger } from './logger.ts';
-import { createMediaStore } from './media/media-store.ts';
-import { resolveModelPath, resolveVadPath } from './model-path.ts';
-import { createRetention } from './retention/retention-service.ts';
-import { createDrainGate } from './http/middleware/drain-gate.ts';
-import type { TaskEventMap } from './tasks/task-events.ts';
+import { createService, type ServiceOverrides } from './service.ts';
 import type { TaskService } from './tasks/task-service-types.ts';
 import type { Registry } from './ws/registry.ts';
-import { createTaskService } from './tasks/task-service.ts';
-import { createWebhookService } from './webhooks/webhook-service.ts';
-import { createIdempotencyStore } from './db/idempotency-store.ts';
-import { createModelCatalog } from './models/model-catalog.ts';
-import { createModelRouter } from './models/model-router.ts';
-import type { Transcriber } from './tasks/types.ts';
 
-/** What tests (and later features) may swap in when starting a server. */
-export interface ServerOverrides {
-  /** Replaces the worker pool; the caller keeps ownership and closes it. */
-  transcriber?: Transcriber;
-  logger?: Logger;
-  /** With a replaced transcriber: whether it labels speakers (default: whether the models are there). */
-  canDiarize?: boolean;
-  /** Whether `vad=true` is accepted (default: whether the VAD model file is there). */
-  canVad?: boolean;
-  /** Extra worker-pool options (entry, spawn, env, grace times). */
-  pool?: Partial<WorkerPoolOptions>;
-}
+export type { ServiceOverrides as ServerOverrides } from './service.ts';
 
 /** A listening server. */
 export interface RunningServer {
@@ -56,159 +20,39 @@ export interface RunningServer {
   close(graceMs?: number): Promise<void>;
 }
 
-/** Paths a worker node (ROLE=worker) serves: it is reached for health and metrics only. */
-const WORKER_NODE_PATHS = /^\/(health\/(live|ready)|metrics)\/?$/;
-
-/**
- * Composition root: config → db → migrations → bus → workers → task service → HTTP/WS → listen → start.
- * With DATABASE_URL the node joins a cluster on PostgreSQL: ROLE=api runs no workers, ROLE=worker
- * serves only health and metrics, and ROLE=all does both (src/cluster).
- */
-export async function startServer(config: Config, overrides: ServerOverrides = {}): Promise<RunningServer> {
-  const logger = overrides.logger ?? createLogger(config);
-  const media = createMediaStore(config.MEDIA_DIR, config.DATA_DIR);
-  await media.ensure();
-  const clustered = config.DATABASE_URL !== '';
-  const db = clustered ? openPostgres(config.DATABASE_URL, config.DATABASE_POOL_SIZE) : openDatabase(databaseFile(config.DATA_DIR));
+/** The service (src/service.ts, the composition root) on a listening socket, started. */
+export async function startServer(config: Config, overrides: ServiceOverrides = {}): Promise<RunningServer> {
+  const service = await createService(config, overrides);
+  const { logger } = service;
+  let server: Server;
   try {
-    const applied = await migrateToLatest(db.db);
-    if (applied.length > 0) logger.info({ migrations: applied }, 'database migrated');
+    server = await listen(service.app.app.fetch, config.HOST, config.PORT, requestTimeoutMs(config));
   } catch (error) {
-    await db.close();
+    await service.dispose();
     throw error;
   }
-
-  const bus = createEventBus<TaskEventMap>((error, name) => logger.error({ err: error, event: name }, 'event listener failed'));
-  const diarization = resolveDiarization(config);
-  if (!diarization.available) {
-    logger.info({ segmentation: diarization.segmentationModel, embedding: diarization.embeddingModel },
-      `Speaker diarization is off: its models are missing. Get them with: ${DIARIZATION_DOWNLOAD}`);
-  }
-  const models = createModelCatalog(config);
-  // One pool per model in use (WHISPER_MODELS), the default's started now; see src/models/model-router.ts.
-  // A worker node whose heartbeat is older than this (three missed beats at least) no longer counts.
-  const rosterStaleMs = Math.max(3 * ROSTER_INTERVAL_MS, config.LEASE_TIMEOUT_MS);
-  const transcriber = overrides.transcriber ?? (config.ROLE === 'api' ? createRosterEngine(db, rosterStaleMs, (error) => logger.warn({ err: error }, 'could not read the worker nodes')) : createModelRouter({
-    catalog: models, workers: config.WORKERS, budgetBytes: config.MODEL_MEMORY_BYTES,
-    createPool: (model) => createPool({ ...config, WHISPER_MODEL: model.path }, logger, { diarization: diarization.options ?? undefined, ...overrides.pool }),
-    log: (level, message, fields) => logger[level](fields, message),
-  }));
-  const canDiarize = overrides.canDiarize ?? diarization.available;
-  const canVad = overrides.canVad ?? resolveVadPath(config).exists;
-  const webhooks = createWebhookService({ h: db, config, logger });
-  // One process on its own SQLite file is the only writer of its rows; cluster nodes are not.
-  const store = webhooks.wrapStore(createTaskStore(db, { soleWriter: !clustered }));
-  let cluster: ClusterNode | undefined;
-  if (clustered) {
-    cluster = joinCluster({ h: db, config, bus, store, log: (error, what) => logger.warn({ err: error }, `cluster: ${what} failed`) });
-    await cluster.ready;
-    logger.info({ node: cluster.nodeId, role: config.ROLE }, 'joined the cluster');
-  }
-  const tasks = createTaskService({
-    store, bus, transcriber, config, logger, shared: cluster?.shared,
-    deleteMedia: media.remove,
-  });
-  const stopHeartbeat = clustered && config.ROLE !== 'api'
-    ? startHeartbeat(db, cluster!.nodeId, transcriber, (error) => logger.warn({ err: error }, 'could not write this node\'s heartbeat'))
-    : undefined;
-  const created = createApp({ config, tasks, media, bus, engine: transcriber, dbReady: () => databaseAnswers(db), logger, webhooks,
-    idempotency: createIdempotencyStore(db, config.IDEMPOTENCY_TTL_HOURS * 3_600_000), models, canDiarize, canVad });
-  const retention = createRetention({
-    store: createRetentionStore(db), media, logger,
-    mediaRetentionHours: config.MEDIA_RETENTION_HOURS, resultRetentionDays: config.RESULT_RETENTION_DAYS,
-    removeTask: (id) => tasks.remove(id),
-  });
-  const fetch: typeof created.app.fetch = config.ROLE === 'worker'
-    ? (request, ...rest) => (WORKER_NODE_PATHS.test(new URL(request.url).pathname) ? created.app.fetch(request, ...rest)
-      : Response.json(errorBody('NOT_SERVED_HERE', 'This is a worker node (ROLE=worker): it serves /health/live, /health/ready and /metrics only. Send API requests to an api node.'), { status: 404 }))
-    : created.app.fetch;
-  const gate = createDrainGate(fetch);
-
-  const server = await listen(gate.fetch, config.HOST, config.PORT, requestTimeoutMs(config));
-  created.injectWebSocket(server);
-  await tasks.start();
-  webhooks.start();
-  retention.start();
+  service.app.injectWebSocket(server);
+  await service.start();
   const port = (server.address() as AddressInfo).port;
   const host = config.HOST.includes(':') ? `[${config.HOST}]` : config.HOST;
 
   let closing: Promise<void> | undefined;
   const close = async (graceMs: number) => {
     logger.info({ graceMs }, 'shutting down');
-    // The listener stays open through the drain: new work gets 503 SHUTTING_DOWN (a refused
-    // connection would look like a crash to clients and load balancers), reads are still served.
-    gate.drain();
-    created.closeSockets(1001, 'server shutting down');
-    await Promise.all([tasks.stop(graceMs), retention.stop()]);
-    await webhooks.stop(); // deliveries in flight stay pending and go out after the next start
-    await stopHeartbeat?.();
-    if (cluster) {
-      const released = await cluster.releaseLeases().catch((error: unknown) => {
-        logger.warn({ err: error }, 'could not hand back running tasks; they are re-queued when their leases run out');
-        return 0;
-      });
-      if (released > 0) logger.info({ tasks: released }, 'handed running tasks back to the queue');
-      await cluster.close();
-    }
+    await service.drain(graceMs);
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     server.closeAllConnections();
     await closed;
-    if (!overrides.transcriber) await transcriber.close();
-    if (db.sqlite) checkpoint(db.sqlite, logger);
-    await db.close();
+    await service.dispose();
     logger.info({}, 'stopped');
   };
   return {
     url: `http://${host}:${port}`,
     port,
-    tasks,
-    registry: created.registry,
+    tasks: service.tasks,
+    registry: service.registry,
     close: (graceMs = config.SHUTDOWN_GRACE_MS) => (closing ??= close(graceMs)),
   };
-}
-
-/** SQLite: the file is open. PostgreSQL: a trivial query answers within a second. */
-async function databaseAnswers(db: DatabaseHandle): Promise<boolean> {
-  if (!db.isOpen()) return false;
-  if (db.dialect === 'sqlite') return true;
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), 1000)));
-  const query = sql`select 1`.execute(db.db).then(() => true, () => false);
-  const answered = await Promise.race([query, timeout]);
-  clearTimeout(timer);
-  return answered;
-}
-
-/** Folds the WAL into the database file so a stopped server leaves one self-contained file. */
-function checkpoint(sqlite: NonNullable<DatabaseHandle['sqlite']>, logger: Logger): void {
-  try {
-    sqlite.pragma('wal_checkpoint(TRUNCATE)');
-  } catch (error) {
-    // Not fatal: SQLite replays the WAL at the next open.
-    logger.warn({ err: error }, 'WAL checkpoint at shutdown failed');
-  }
-}
-
-function createPool(config: Config, logger: Logger, extra: Partial<WorkerPoolOptions> = {}): Transcriber {
-  const model = resolveModelPath(config);
-  if (!model.exists) {
-    logger.warn({ model: model.path },
-      `Model file not found: ${model.path}. Download it with: npm run models:download -- ${model.name} (the server stays not ready until it loads)`);
-  }
-  const vad = resolveVadPath(config);
-  return createWorkerPool({
-    workers: config.WORKERS,
-    threads: config.WHISPER_THREADS,
-    modelPath: model.path,
-    libPath: config.WHISPER_LIB_PATH || undefined,
-    vadModelPath: vad.exists ? vad.path : undefined,
-    taskTimeoutMs: config.TASK_TIMEOUT_MS,
-    // The pool reports worker pids as `pid`, which would shadow this process's own pid field.
-    log: (level, message, { pid, ...fields } = {}) => logger[level](pid === undefined ? fields : { ...fields, workerPid: pid }, message),
-    ...extra,
-    // The upload check trusts headers; workers hold decoding to the same limit on what the file really holds.
-    env: { MAX_AUDIO_SECONDS: String(config.MAX_AUDIO_SECONDS), ...extra.env },
-  });
 }
 
 function listen(fetch: Parameters<typeof serve>[0]['fetch'], hostname: string, port: number, requestTimeout: number): Promise<Server> {

@@ -8,6 +8,9 @@ import type { IdempotencyApi } from './intake/idempotent-submit.ts';
 import type { ModelCatalog } from '../models/model-catalog.ts';
 import type { MediaProber } from './intake/media-check.ts';
 import type { MediaStore } from '../media/media-store.ts';
+import type { AppMetrics } from '../metrics/app-metrics.ts';
+import type { BusBridge } from '../ws/bus-bridge.ts';
+import type { Registry } from '../ws/registry.ts';
 
 /** One logging method: an object of fields and/or a message, as pino accepts them. */
 export type LogFn = (objOrMsg: object | string, msg?: string) => void;
@@ -29,11 +32,15 @@ export interface AppDeps {
   /** Where uploads and downloads are stored (MEDIA_DIR); also measured for /metrics. */
   media: MediaStore;
   bus: EventBus<TaskEventMap>;
+  /** The sockets watching tasks (/ws/tasks/:id), fed by the bridge from the bus. */
+  registry: Registry;
+  bridge: BusBridge;
+  /** Recorded by the HTTP middleware, served at /metrics. */
+  metrics: AppMetrics;
   engine: Pick<Transcriber, 'readyCount' | 'modelInfo' | 'unavailable'> & {
     /** Present on the worker pool: tells when a worker process is replaced (counted in /metrics). */
     onWorkerRestart?(listener: (restart: { slot: number; reason: string }) => void): () => void;
   };
-  /** True once the database is open and migrated. */
   /** Whether the database answers (PostgreSQL: a query within a second). */
   dbReady(): boolean | Promise<boolean>;
   logger: Logger;

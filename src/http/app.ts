@@ -3,8 +3,6 @@ import type { Http2SecureServer, Http2Server } from 'node:http2';
 import { Hono } from 'hono';
 import { createNodeWebSocket } from '@hono/node-ws';
 import { createApiKeys, parseApiKeys } from '../auth/api-keys.ts';
-import { createAppMetrics, type AppMetrics } from '../metrics/app-metrics.ts';
-import { measureDiskUsage } from '../retention/disk-usage.ts';
 import type { AppDeps } from './app-deps.ts';
 import type { AppEnv } from './app-env.ts';
 import { installGuards, logAccessMode } from './middleware/app-guards.ts';
@@ -22,49 +20,42 @@ import { taskRoutes } from './tasks/tasks-routes.ts';
 import { createWebRoutes } from './web/web-routes.ts';
 import { webhookOperations } from './webhooks/openapi-webhooks.ts';
 import { webhookRoutes } from './webhooks/webhook-routes.ts';
-import { createRegistry, type Registry } from '../ws/registry.ts';
-import { bridgeBusToRegistry } from '../ws/bus-bridge.ts';
 import { taskSocketRoutes } from '../ws/task-socket-routes.ts';
+import { createDrainGate } from './middleware/drain-gate.ts';
 
 export type { AppDeps, Logger } from './app-deps.ts';
 
-/** What createApp hands back to the composition root. */
+/** What createApp hands back to the composition root (src/service.ts). */
 export interface CreatedApp {
   app: Hono<AppEnv>;
   /** Attaches the WebSocket upgrade handler to the listening Node server. */
   injectWebSocket(server: Server | Http2Server | Http2SecureServer): void;
-  registry: Registry;
-  metrics: AppMetrics;
   /** The OpenAPI document served at /openapi.json. */
   openApi(): OpenApiDocument;
-  /** Closes every watching socket (on shutdown) and every one that opens afterwards. */
-  closeSockets(code: number, reason: string): void;
+  /**
+   * Starts the drain: new work gets 503 SHUTTING_DOWN and readiness 503, while reads are still served;
+   * watching sockets are closed with 1001, and so is every one that opens afterwards.
+   */
+  drain(): void;
+  /** Releases what the app holds itself (its WebSocket server); the composition root owns the rest. */
+  dispose(): void;
 }
 
 /**
- * Builds the Hono app: request log, metrics, CORS, API keys, rate and queue limits, REST routes,
- * /ws/tasks/:id, /metrics, /openapi.json and /docs, one error handler, the bus-to-socket bridge.
+ * Builds the Hono app over what the composition root made: request log, metrics, drain gate, CORS,
+ * API keys, rate and queue limits, REST routes, /ws/tasks/:id, /metrics, /openapi.json and /docs, one
+ * error handler. It subscribes to nothing: the bus-to-socket bridge and the metrics are passed in.
  * Throws ConfigError when API_KEYS names a file that cannot be read or holds no keys.
  */
 export function createApp(deps: AppDeps): CreatedApp {
+  const { registry, bridge, metrics } = deps;
   const app = new Hono<AppEnv>();
-  const registry = createRegistry();
   const { upgradeWebSocket, injectWebSocket, wss } = createNodeWebSocket({ app });
   // Frames above this size are refused by ws itself (close 1009) instead of being buffered;
   // smaller oversized frames get an INVALID_FRAME error and the socket stays up.
   wss.options.maxPayload = Math.max(deps.config.MAX_WS_FRAME_BYTES * 16, 64 * 1024);
-  const bridge = bridgeBusToRegistry(deps.bus, registry);
-  // Clients get a trimmed technical detail (publicDetail); the whole of it is kept here.
-  deps.bus.on('task.failed', ({ taskId, error, status }) => {
-    if (status === 'failed') deps.logger.warn({ taskId, code: error.code, detail: error.technicalDetail }, `task failed: ${error.userMessage}`);
-  });
   const keys = createApiKeys(parseApiKeys(deps.config.API_KEYS));
   logAccessMode(deps, keys);
-  const metrics = createAppMetrics({
-    bus: deps.bus, tasks: deps.tasks, sockets: () => registry.count(), workersReady: () => deps.engine.readyCount(),
-    onWorkerRestart: deps.engine.onWorkerRestart?.bind(deps.engine), measureDisk: () => measureDiskUsage(deps.config.DATA_DIR, deps.media),
-    webhooks: deps.webhooks,
-  });
   const api = createApiRegistry();
   api.add(...taskOperations(), ...openAiOperations(), ...serviceOperations(), ...webhookOperations());
   let document: OpenApiDocument | undefined;
@@ -73,15 +64,16 @@ export function createApp(deps: AppDeps): CreatedApp {
     version: '0.1.0',
     description: 'Self-hosted speech-to-text with live progress. Submit media, get a task id at once, watch it over the WebSocket or poll it, then fetch the transcript. With API_KEYS set, send `Authorization: Bearer <key>`.',
   }));
+  const gate = createDrainGate();
+  const socketGate = { closing: false };
 
   app.onError(handleError(deps.logger));
   app.notFound(handleNotFound);
-  installGuards(app, deps, keys, metrics);
+  installGuards(app, deps, keys, metrics, gate.middleware);
   app.route('/health', healthRoutes(deps));
   app.route('/tasks', taskRoutes(deps));
   app.route('/tasks', webhookRoutes(deps));
   app.route('/v1', openAiRoutes(deps));
-  const socketGate = { closing: false };
   app.route('/ws', taskSocketRoutes(deps, registry, bridge, upgradeWebSocket, socketGate));
   app.route('/metrics', metricsRoutes(metrics));
   app.route('/', docsRoutes(openApi));
@@ -91,12 +83,15 @@ export function createApp(deps: AppDeps): CreatedApp {
   return {
     app,
     injectWebSocket,
-    registry,
-    metrics,
     openApi,
-    closeSockets(code, reason) {
+    drain() {
+      gate.drain();
       socketGate.closing = true; // sockets opened while the server drains are closed the same way
-      registry.closeAll(code, reason);
+      registry.closeAll(1001, 'server shutting down');
+    },
+    dispose() {
+      for (const client of wss.clients) client.terminate();
+      wss.close();
     },
   };
 }

@@ -1,16 +1,17 @@
 import { Hono } from 'hono';
 import type { NodeWebSocket } from '@hono/node-ws';
 import type { WebSocket } from 'ws';
-import type { AppDeps } from '../http/app-deps.ts';
-import type { AppEnv } from '../http/app-env.ts';
-import { errorBody } from '../http/app-error.ts';
-import { canSee } from '../http/middleware/auth.ts';
+import type { HttpBindings } from '@hono/node-server';
+import { canSee } from '../auth/task-access.ts';
+import type { Config } from '../config.ts';
+import { errorBody } from '../contract/error-body.ts';
+import type { Logger } from '../logger.ts';
 import type { BusBridge } from './bus-bridge.ts';
 import { answerClientFrame } from './client-frames.ts';
 import { connectionErrorFrame, heartbeatFrame } from './frames.ts';
 import { startHeartbeat } from './heartbeat.ts';
 import type { Registry } from './registry.ts';
-import type { TaskSnapshot } from '../tasks/task-service-types.ts';
+import type { TaskService, TaskSnapshot } from '../tasks/task-service-types.ts';
 
 /** Close codes this endpoint uses besides the standard ones. */
 export const CLOSE_CODES = { unknownTask: 4404, tooManyConnections: 4429, shuttingDown: 1001, taskEnded: 1000 } as const;
@@ -23,22 +24,35 @@ export interface SocketGate {
   closing: boolean;
 }
 
+/** What the socket routes need: reads of a task, the socket limits, and a logger. */
+export interface SocketDeps {
+  tasks: Pick<TaskService, 'get' | 'snapshot'>;
+  config: Pick<Config, 'MAX_WS_FRAME_BYTES' | 'MAX_WS_CONNECTIONS' | 'MAX_WS_CONNECTIONS_PER_TASK' | 'HEARTBEAT_INTERVAL_MS'>;
+  logger: Pick<Logger, 'debug'>;
+}
+
+/** The request context the socket routes read: the raw Node socket, and the owner the API-key guard set. */
+export interface SocketEnv {
+  Bindings: Partial<HttpBindings>;
+  Variables: { owner: string | null };
+}
+
 /** `/ws/tasks/:id`: current state at once, then live frames, heartbeats and ping/pong until closed. */
 export function taskSocketRoutes(
-  deps: AppDeps,
+  deps: SocketDeps,
   registry: Registry,
   bridge: BusBridge,
   upgradeWebSocket: NodeWebSocket['upgradeWebSocket'],
   gate: SocketGate = { closing: false },
-): Hono<AppEnv> {
+): Hono<SocketEnv> {
   const { config, logger } = deps;
-  const routes = new Hono<AppEnv>();
+  const routes = new Hono<SocketEnv>();
 
   routes.get(
     '/tasks/:id',
     upgradeWebSocket(async (c) => {
       const taskId = c.req.param('id') ?? '';
-      const owner = c.get('owner') as string | null | undefined;
+      const owner = c.get('owner');
       // The state is read before the socket opens; events that arrive meanwhile are kept by the bridge.
       const release = bridge.expect(taskId);
       // An upgrade that never opens must not keep the task's events for ever.

@@ -9,10 +9,11 @@ import { connect } from '../ws/mini-server.ts';
 type Json = Record<string, any>;
 
 describe('createDrainGate', () => {
+  const gate = createDrainGate();
   const app = new Hono();
+  app.use('*', gate.middleware);
   app.all('*', (c) => c.json({ passed: `${c.req.method} ${c.req.path}` }));
-  const gate = createDrainGate(app.fetch);
-  const call = (method: string, path: string) => gate.fetch(new Request(`http://x${path}`, { method }), {});
+  const call = (method: string, path: string) => app.request(path, { method });
 
   it('passes every request through until drain() is called', async () => {
     expect(gate.isDraining()).toBe(false);

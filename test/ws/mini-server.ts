@@ -14,7 +14,8 @@ export async function startMiniServer(env: Record<string, string> = {}, extra: P
     url: listening.url,
     wsUrl: (id: string) => `ws://127.0.0.1:${listening.port}/ws/tasks/${id}`,
     async close() {
-      t.closeSockets(1001, 'test over');
+      t.drain();
+      t.dispose();
       await listening.close();
     },
   };

@@ -1,4 +1,4 @@
-import type { Hono } from 'hono';
+import type { Hono, MiddlewareHandler } from 'hono';
 import type { ApiKeys } from '../../auth/api-keys.ts';
 import type { AppMetrics } from '../../metrics/app-metrics.ts';
 import type { AppDeps } from '../app-deps.ts';
@@ -9,6 +9,7 @@ import { httpMetricsMiddleware } from '../health/metrics-routes.ts';
 import { queueLimitMiddleware } from './queue-limit.ts';
 import { createRateLimiter, rateLimitMiddleware } from './rate-limit.ts';
 import { requestLog } from './request-log.ts';
+import { workerNodeOnly } from './worker-node.ts';
 
 const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
 
@@ -29,15 +30,18 @@ export function logAccessMode(deps: Pick<AppDeps, 'config' | 'logger'>, keys: Ap
 }
 
 /**
- * The middleware every request passes, in order: request id and log line, HTTP metrics, CORS
- * (preflights end here), API key, rate limit, queue limit (before an upload is read), then the
- * task-owner check for /tasks/:id and everything under it.
+ * The middleware every request passes, in order: request id and log line, HTTP metrics, on a worker
+ * node the refusal of everything but health and metrics, the drain gate, CORS (preflights end here),
+ * API key, rate limit, queue limit (before an upload is read), then the task-owner check for
+ * /tasks/:id and everything under it.
  */
-export function installGuards(app: Hono<AppEnv>, deps: AppDeps, keys: ApiKeys, metrics: AppMetrics): void {
+export function installGuards(app: Hono<AppEnv>, deps: AppDeps, keys: ApiKeys, metrics: AppMetrics, drainGate: MiddlewareHandler): void {
   const { config } = deps;
   const limiter = createRateLimiter(config.RATE_LIMIT_PER_MINUTE);
   app.use('*', requestLog(deps.logger, config.TRUST_PROXY));
   app.use('*', httpMetricsMiddleware(metrics));
+  if (config.ROLE === 'worker') app.use('*', workerNodeOnly());
+  app.use('*', drainGate);
   const cors = corsMiddleware(config.CORS_ORIGINS);
   if (cors) app.use('*', cors);
   app.use('*', authMiddleware(keys, { trustProxy: config.TRUST_PROXY, perMinute: config.RATE_LIMIT_PER_MINUTE, limiter }));

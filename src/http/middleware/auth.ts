@@ -2,6 +2,7 @@ import type { Context, MiddlewareHandler } from 'hono';
 import type { ApiKeys } from '../../auth/api-keys.ts';
 import type { TaskRecord } from '../../tasks/task-record.ts';
 import type { AppEnv } from '../app-env.ts';
+import { canSee } from '../../auth/task-access.ts';
 import { AppError } from '../app-error.ts';
 import type { RateLimiter } from './rate-limit.ts';
 import { clientAddress, rateLimited } from './rate-limit.ts';
@@ -74,11 +75,6 @@ export function authMiddleware(keys: ApiKeys, options: AuthOptions): MiddlewareH
 /** The owner recorded on a task the request creates. */
 export function requestOwner(c: Context<AppEnv>): string | null {
   return c.get('owner') ?? null;
-}
-
-/** Whether a request may see a task: always with keys off; with keys on, only tasks of its own key. */
-export function canSee(task: Pick<TaskRecord, 'owner'>, owner: string | null | undefined): boolean {
-  return owner === null || owner === undefined || task.owner === owner;
 }
 
 /**

@@ -1,12 +1,10 @@
-import { errorBody } from '../app-error.ts';
+import type { MiddlewareHandler } from 'hono';
+import { errorBody } from '../../contract/error-body.ts';
 import { openAiErrorBody } from '../openai/openai-errors.ts';
 
-/** A fetch handler as @hono/node-server calls it. */
-export type FetchHandler<E> = (request: Request, env: E) => Response | Promise<Response>;
-
-/** Wraps the app's fetch so that, once draining, new work is refused while everything else is still served. */
-export interface DrainGate<E> {
-  fetch: FetchHandler<E>;
+/** Refuses new work once the server drains, while everything else is still served. */
+export interface DrainGate {
+  middleware: MiddlewareHandler;
   /** From now on: POSTs that create tasks get 503 SHUTTING_DOWN, and readiness answers 503. */
   drain(): void;
   isDraining(): boolean;
@@ -17,24 +15,18 @@ const RETRY_AFTER_SECONDS = 5;
 const MESSAGE = 'The server is shutting down and takes no new tasks. Try again in a few seconds.';
 
 /** Creates the gate; requests pass untouched until drain() is called. */
-export function createDrainGate<E>(inner: FetchHandler<E>): DrainGate<E> {
+export function createDrainGate(): DrainGate {
   let draining = false;
   return {
-    fetch(request, env) {
-      if (!draining) return inner(request, env);
-      const { pathname } = new URL(request.url);
+    async middleware(c, next) {
+      if (!draining) return next();
+      const { method, path } = c.req;
       const headers = { 'retry-after': String(RETRY_AFTER_SECONDS) };
-      if (request.method === 'POST' && /^\/tasks\/?$/.test(pathname)) {
-        return Response.json(errorBody('SHUTTING_DOWN', MESSAGE), { status: 503, headers });
-      }
-      if (request.method === 'POST' && pathname.startsWith('/v1/audio/')) {
-        return Response.json(openAiErrorBody(503, MESSAGE, 'SHUTTING_DOWN'), { status: 503, headers });
-      }
+      if (method === 'POST' && /^\/tasks\/?$/.test(path)) return c.json(errorBody('SHUTTING_DOWN', MESSAGE), 503, headers);
+      if (method === 'POST' && path.startsWith('/v1/audio/')) return c.json(openAiErrorBody(503, MESSAGE, 'SHUTTING_DOWN'), 503, headers);
       // Load balancers stop sending traffic here; liveness stays 200 so nothing kills the drain.
-      if (pathname === '/health/ready') {
-        return Response.json({ status: 'shutting_down' }, { status: 503, headers });
-      }
-      return inner(request, env);
+      if (path === '/health/ready') return c.json({ status: 'shutting_down' }, 503, headers);
+      return next();
     },
     drain() {
       draining = true;
