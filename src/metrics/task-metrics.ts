@@ -1,7 +1,7 @@
 import type { EventBus } from '../events/event-bus.ts';
 import type { TaskEventMap } from '../tasks/task-events.ts';
 import type { Stage } from '../tasks/types.ts';
-import type { MetricsRegistry } from './metrics-registry.ts';
+import { observeFinite, type MetricFactory } from './metric-factory.ts';
 
 /** Seconds: from a quick clip to the 2-hour task limit. */
 const DURATION_BUCKETS = [0.1, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1800, 3600, 7200];
@@ -20,17 +20,17 @@ interface Tracked {
  * Turns task events into queue-wait, per-stage duration and real-time-factor histograms and a count
  * of outcomes. State is kept per task only until it ends, so memory follows the tasks in flight.
  */
-export function attachTaskMetrics(bus: EventBus<TaskEventMap>, registry: MetricsRegistry, clock: () => number = Date.now): () => void {
-  const queueWait = registry.histogram('whisper_queue_wait_seconds', 'Time tasks waited in the queue before a worker took them.', DURATION_BUCKETS);
-  const stageDuration = registry.histogram('whisper_stage_duration_seconds', 'Time tasks spent in each processing stage.', DURATION_BUCKETS);
-  const rtf = registry.histogram('whisper_real_time_factor', 'Processing seconds per second of media, per completed task.', RTF_BUCKETS);
-  const processing = registry.histogram('whisper_task_processing_seconds', 'Time from a worker taking a task to its end.', DURATION_BUCKETS);
-  const outcomes = registry.counter('whisper_tasks_finished_total', 'Tasks that ended, by status and error code.');
+export function attachTaskMetrics(bus: EventBus<TaskEventMap>, metrics: MetricFactory, clock: () => number = Date.now): () => void {
+  const queueWait = metrics.histogram('whisper_queue_wait_seconds', 'Time tasks waited in the queue before a worker took them.', DURATION_BUCKETS);
+  const stageDuration = metrics.histogram('whisper_stage_duration_seconds', 'Time tasks spent in each processing stage.', DURATION_BUCKETS, ['stage']);
+  const rtf = metrics.histogram('whisper_real_time_factor', 'Processing seconds per second of media, per completed task.', RTF_BUCKETS);
+  const processing = metrics.histogram('whisper_task_processing_seconds', 'Time from a worker taking a task to its end.', DURATION_BUCKETS);
+  const outcomes = metrics.counter('whisper_tasks_finished_total', 'Tasks that ended, by status and error code.', ['status', 'code']);
   const tracked = new Map<string, Tracked>();
   const seconds = (from: number) => Math.max(0, clock() - from) / 1000;
 
   const closeStage = (entry: Tracked) => {
-    if (entry.stage !== 'queued' && entry.stage !== 'complete') stageDuration.observe({ stage: entry.stage }, seconds(entry.since));
+    if (entry.stage !== 'queued' && entry.stage !== 'complete') observeFinite(stageDuration.labels({ stage: entry.stage }), seconds(entry.since));
   };
 
   const offs = [
@@ -49,7 +49,7 @@ export function attachTaskMetrics(bus: EventBus<TaskEventMap>, registry: Metrics
       const running = event.queuePosition === undefined && event.stage !== 'queued';
       if (running && entry.startedAt === null) {
         entry.startedAt = now;
-        if (entry.queuedAt !== null) queueWait.observe({}, seconds(entry.queuedAt));
+        if (entry.queuedAt !== null) observeFinite(queueWait, seconds(entry.queuedAt));
       }
       if (event.stage !== entry.stage) {
         closeStage(entry);
@@ -63,14 +63,14 @@ export function attachTaskMetrics(bus: EventBus<TaskEventMap>, registry: Metrics
       outcomes.inc({ status: 'completed', code: '' });
       if (entry) closeStage(entry);
       const took = entry?.startedAt != null ? seconds(entry.startedAt) : result.timings.totalMs / 1000;
-      processing.observe({}, took);
-      if (result.duration > 0) rtf.observe({}, took / result.duration);
+      observeFinite(processing, took);
+      if (result.duration > 0) observeFinite(rtf, took / result.duration);
     }),
     bus.on('task.failed', ({ taskId, status, error }) => {
       const entry = tracked.get(taskId);
       tracked.delete(taskId);
       outcomes.inc({ status, code: error.code });
-      if (entry?.startedAt != null) processing.observe({}, seconds(entry.startedAt));
+      if (entry?.startedAt != null) observeFinite(processing, seconds(entry.startedAt));
     }),
     bus.on('task.deleted', ({ taskId }) => void tracked.delete(taskId)),
   ];

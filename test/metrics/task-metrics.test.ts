@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { Registry } from 'prom-client';
 import { createEventBus } from '../../src/events/event-bus.ts';
-import { createMetricsRegistry } from '../../src/metrics/metrics-registry.ts';
+import { metricsIn } from '../../src/metrics/metric-factory.ts';
 import { attachTaskMetrics } from '../../src/metrics/task-metrics.ts';
 import { taskError } from '../../src/tasks/errors.ts';
 import type { TaskEventMap } from '../../src/tasks/task-events.ts';
@@ -14,11 +15,11 @@ const sample = (text: string, series: string) => {
 };
 
 describe('attachTaskMetrics', () => {
-  it('measures queue wait, each stage, processing time and the real-time factor from bus events', () => {
+  it('measures queue wait, each stage, processing time and the real-time factor from bus events', async () => {
     let now = 0;
     const bus = createEventBus<TaskEventMap>();
-    const registry = createMetricsRegistry();
-    attachTaskMetrics(bus, registry, () => now);
+    const registry = new Registry();
+    attachTaskMetrics(bus, metricsIn(registry), () => now);
     const tasks = createFakeTasks(bus);
     const step = (id: string, stage: Stage, percentage: number, extra: object = {}) =>
       bus.emit('task.progress', { taskId: id, stage, percentage, message: '', timestamp: '', ...extra });
@@ -36,7 +37,7 @@ describe('attachTaskMetrics', () => {
     step(task.id, 'complete', 100);
     bus.emit('task.completed', { taskId: task.id, result: { ...sampleResult(), duration: 24 }, timestamp: '' });
 
-    const text = registry.render();
+    const text = await registry.metrics();
     expect(sample(text, 'whisper_queue_wait_seconds_sum')).toBe(5);
     expect(sample(text, 'whisper_stage_duration_seconds_sum{stage="transcribing"}')).toBe(10);
     expect(sample(text, 'whisper_stage_duration_seconds_sum{stage="aligning"}')).toBe(2);
@@ -47,18 +48,18 @@ describe('attachTaskMetrics', () => {
     expect(sample(text, 'whisper_tasks_finished_total{status="completed",code=""}')).toBe(1);
   });
 
-  it('counts failures by code and measures a task re-queued by a restart from its first queued event', () => {
+  it('counts failures by code and measures a task re-queued by a restart from its first queued event', async () => {
     let now = 0;
     const bus = createEventBus<TaskEventMap>();
-    const registry = createMetricsRegistry();
-    attachTaskMetrics(bus, registry, () => now);
+    const registry = new Registry();
+    attachTaskMetrics(bus, metricsIn(registry), () => now);
     bus.emit('task.progress', { taskId: 'old', stage: 'transcribing', percentage: 20, message: '', timestamp: '', queuePosition: 1 });
     now = 3_000;
     bus.emit('task.progress', { taskId: 'old', stage: 'transcribing', percentage: 25, message: '', timestamp: '' });
     now = 4_000;
     bus.emit('task.failed', { taskId: 'old', error: taskError('WORKER_CRASHED', 'x'), status: 'failed', timestamp: '' });
     bus.emit('task.failed', { taskId: 'never-seen', error: taskError('CANCELLED', 'x'), status: 'cancelled', timestamp: '' });
-    const text = registry.render();
+    const text = await registry.metrics();
     expect(sample(text, 'whisper_queue_wait_seconds_sum')).toBe(3);
     expect(sample(text, 'whisper_task_processing_seconds_sum')).toBe(1);
     expect(sample(text, 'whisper_tasks_finished_total{status="failed",code="WORKER_CRASHED"}')).toBe(1);
@@ -67,7 +68,7 @@ describe('attachTaskMetrics', () => {
 
   it('stops listening when detached', () => {
     const bus = createEventBus<TaskEventMap>();
-    const detach = attachTaskMetrics(bus, createMetricsRegistry());
+    const detach = attachTaskMetrics(bus, metricsIn(new Registry()));
     expect(bus.listenerCount('task.progress')).toBe(1);
     detach();
     for (const name of ['task.created', 'task.progress', 'task.completed', 'task.failed', 'task.deleted'] as const) expect(bus.listenerCount(name)).toBe(0);
