@@ -18,12 +18,3 @@ export class AppError extends Error {
   }
 }
 
-/** The JSON body of every error answer. */
-export interface ErrorBody {
-  error: { code: string; message: string; details: unknown };
-}
-
-/** Builds the error body from its parts. */
-export function errorBody(code: string, message: string, details: unknown = null): ErrorBody {
-  return { error: { code, message, details } };
-}

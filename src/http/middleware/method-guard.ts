@@ -1,6 +1,6 @@
 import type { Hono } from 'hono';
 import type { AppEnv } from '../app-env.ts';
-import { errorBody } from '../app-error.ts';
+import { errorBody } from '../../contract/error-body.ts';
 
 /** The methods each route answers (HEAD comes with GET); everything else there is 405. */
 export const ROUTE_METHODS: ReadonlyArray<readonly [path: string, methods: readonly string[]]> = [

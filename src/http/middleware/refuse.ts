@@ -1,6 +1,6 @@
 import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import { errorBody } from '../app-error.ts';
+import { errorBody } from '../../contract/error-body.ts';
 import { openAiErrorBody } from '../openai/openai-errors.ts';
 
 /** How a middleware refusal is spelled: our code, and OpenAI's code for the /v1 routes. */

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { Hono } from 'hono';
+import { errorBody } from '../../contract/error-body.ts';
 import { attachmentDisposition } from '../../formats/download-name.ts';
 import type { Context } from 'hono';
 import type { TaskRecord } from '../../tasks/task-record.ts';
@@ -51,8 +52,6 @@ const PAGE_HEADERS = {
   'X-Content-Type-Options': 'nosniff',
   'Referrer-Policy': 'no-referrer',
 };
-
-const errorBody = (code: string, message: string) => ({ error: { code, message, details: null } });
 
 /** Parses one `bytes=` range against a size; null means serve it whole, 'bad' means 416. */
 export function parseRange(header: string | undefined, size: number): { start: number; end: number } | null | 'bad' {
