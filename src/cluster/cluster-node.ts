@@ -62,10 +62,10 @@ export function joinCluster(options: {
   const notify = (name: string, payload: string) => void channel.notify(name, payload).catch((error: unknown) => options.log(error, `notify ${name}`));
 
   const shared: SharedQueue = {
-    scheduler(ctx, hooks) {
+    scheduler(ctx) {
       const s = createClusterScheduler(ctx, {
         workers: config.ROLE === 'api' ? 0 : config.WORKERS, nodeId, leases, leaseMs: config.LEASE_TIMEOUT_MS,
-        maxAttempts: config.MAX_ATTEMPTS, stopJob: hooks.stopJob,
+        maxAttempts: config.MAX_ATTEMPTS,
       });
       scheduler = s;
       return {

@@ -1,7 +1,7 @@
 import type { LeaseStore } from '../db/lease-repository.ts';
 import { taskError } from '../tasks/errors.ts';
 import type { QueueInfo, Scheduler } from '../tasks/scheduler.ts';
-import { remainingSeconds, startJob, type RunContext, type RunningJob } from '../tasks/task-runner.ts';
+import { remainingSeconds, startJob, stopJob, type RunContext, type RunningJob } from '../tasks/task-runner.ts';
 
 /** What the shared-queue scheduler needs besides the run context. */
 export interface ClusterSchedulerOptions {
@@ -14,8 +14,6 @@ export interface ClusterSchedulerOptions {
   maxAttempts: number;
   /** How often the queue is looked at without a wake-up (a missed NOTIFY costs at most this). */
   pollMs?: number;
-  /** Stops a running job the way a local cancel does. */
-  stopJob(job: RunningJob): Promise<void>;
 }
 
 /** The scheduler of a node in a cluster, plus the entry points the cluster's messages use. */
@@ -76,10 +74,9 @@ export function createClusterScheduler(ctx: RunContext, options: ClusterSchedule
         // The row is no longer ours (deleted, or re-queued after this node stalled past its lease): stop without writing.
         ctx.logger.warn({ taskId: id }, 'lost the lease of a running task; stopping it here');
         job.removed = true;
-        job.abort.abort();
-        ctx.transcriber.cancel(id);
+        void stopJob(ctx, job);
       } else if (cancel.has(id) && !job.cancelRequested) {
-        void options.stopJob(job);
+        void stopJob(ctx, job);
       }
     }
   };
@@ -147,7 +144,7 @@ export function createClusterScheduler(ctx: RunContext, options: ClusterSchedule
     wake: () => void pump(),
     cancelHere(taskId) {
       const job = jobs.get(taskId);
-      if (job && !job.cancelRequested) void options.stopJob(job);
+      if (job && !job.cancelRequested) void stopJob(ctx, job);
     },
   };
 }

@@ -55,6 +55,9 @@ interface Entry {
  * pools beside the default would exceed the budget, idle ones go first, least recently used
  * first, and a job waits for a busy one to finish rather than go over. Jobs of an evicted
  * model are not lost: they wait in the scheduler's queue, and the next one starts the pool again.
+ * Pools keep no queue: every pool has `workers` workers and the scheduler runs at most that many
+ * jobs in all, so a pool always has a worker without a job; a job for a pool still loading is
+ * handed to one of its loading workers and waits there.
  */
 export function createModelRouter(options: ModelRouterOptions): ModelRouter {
   const clock = options.clock ?? Date.now;
@@ -132,8 +135,9 @@ export function createModelRouter(options: ModelRouterOptions): ModelRouter {
       waiting.add(job.taskId);
       const entry = await acquire(model, job.taskId);
       waiting.delete(job.taskId);
-      cancelledWhileWaiting.delete(job.taskId);
-      if (!entry) return { ok: false, error: taskError('CANCELLED', closed ? 'the server is stopping' : 'cancelled while its model waited for memory') };
+      // A cancel may land after acquire() found the pool but before this line ran: it must not be lost.
+      const cancelled = cancelledWhileWaiting.delete(job.taskId);
+      if (!entry || cancelled) return { ok: false, error: taskError('CANCELLED', closed ? 'the server is stopping' : 'cancelled while its model waited for memory') };
       entry.running++;
       entry.lastUsed = clock();
       byTask.set(job.taskId, entry);

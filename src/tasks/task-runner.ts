@@ -24,7 +24,10 @@ export interface RunContext {
   detached(): boolean;
 }
 
-/** A task on a worker. */
+/**
+ * A task this process runs, from its `processing` write to its outcome written. (The worker pool's
+ * WorkerJob is the engine's part of it: one worker's IPC exchange, src/engine/pool/worker-pool-task.ts.)
+ */
 export interface RunningJob {
   taskId: string;
   mediaSeconds: number | null;
@@ -32,7 +35,6 @@ export interface RunningJob {
   cancelRequested: boolean;
   /** The row is gone: write nothing more. */
   removed: boolean;
-  abort: AbortController;
   /** Settles when the job has ended and its outcome is written (never rejects). */
   done: Promise<void>;
 }
@@ -42,7 +44,7 @@ export function startJob(ctx: RunContext, task: TaskRecord): RunningJob {
   const now = ctx.clock();
   const job: RunningJob = {
     taskId: task.id, mediaSeconds: task.mediaDuration, startedAtMs: now, cancelRequested: false, removed: false,
-    abort: new AbortController(), done: Promise.resolve(),
+    done: Promise.resolve(),
   };
   const tracker = createProgressTracker(task.params, { stage: task.stage, percentage: task.percentage });
   const run = async () => {
@@ -68,6 +70,19 @@ export function startJob(ctx: RunContext, task: TaskRecord): RunningJob {
   return job;
 }
 
+/**
+ * The one way to stop a task running here (cancel, delete, a cancel from another node, a lost lease):
+ * marks it, asks the transcriber to stop it, and settles once it has ended and its outcome is written.
+ * No timer here: the transcriber bounds the wait (the worker pool gives a worker cancelGraceMs to answer,
+ * then kills and replaces it, and the job ends CANCELLED). A job not handed to the transcriber yet is
+ * stopped by runToEnd, which looks at the flag just before the hand-off.
+ */
+export function stopJob(ctx: Pick<RunContext, 'transcriber'>, job: RunningJob): Promise<void> {
+  job.cancelRequested = true;
+  ctx.transcriber.cancel(job.taskId);
+  return job.done;
+}
+
 const iso = (ms: number) => new Date(ms).toISOString();
 /** How often a running transcription's estimated progress is re-published. */
 const PROGRESS_TICK_MS = 1000;
@@ -75,6 +90,9 @@ const live = (ctx: RunContext, job: RunningJob) => !job.removed && !ctx.detached
 
 async function runToEnd(ctx: RunContext, task: TaskRecord, job: RunningJob, tracker: ProgressTracker): Promise<void> {
   const { store, bus, feed, logger } = ctx;
+  if (!live(ctx, job)) return;
+  // Stopped during the row writes above: the transcriber never had it. From here to run() nothing is awaited.
+  if (job.cancelRequested) return endWithError(ctx, job, taskError('CANCELLED', 'cancelled before it started'));
   // Fired from engine callbacks without waiting (the store keeps a task's writes in order); a failure is logged.
   const background = (write: Promise<void>, what: string) =>
     void write.catch((error: unknown) => logger.error({ taskId: task.id, err: error }, `could not store ${what}`));

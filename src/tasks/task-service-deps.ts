@@ -5,7 +5,7 @@ import type { TaskRecord } from './task-record.ts';
 import type { TaskStore } from './task-service-types.ts';
 import type { Transcriber } from './types.ts';
 import type { Scheduler } from './scheduler.ts';
-import type { RunContext, RunningJob } from './task-runner.ts';
+import type { RunContext } from './task-runner.ts';
 
 /** One log method: structured fields, then a message (pino's argument order). */
 export type TaskLogFn = (fields: object, message: string) => void;
@@ -21,7 +21,7 @@ export interface TaskLogger {
 /** How tasks are dispatched when the queue is shared by several nodes (src/cluster). */
 export interface SharedQueue {
   /** Builds the node's scheduler (instead of the in-process FIFO). */
-  scheduler(ctx: RunContext, hooks: { stopJob(job: RunningJob): Promise<void> }): Scheduler;
+  scheduler(ctx: RunContext): Scheduler;
   /** Cancels a task that is still queued; false when it was not queued any more. */
   cancelQueued(id: string): Promise<boolean>;
   /** Asks the node running a task to stop it; false when it is not running. */
@@ -42,8 +42,11 @@ export interface TaskServiceDeps {
   idFactory?: () => string;
   /** Deletes a task's media (and its upload folder); called after the row is removed. */
   deleteMedia?: (task: TaskRecord) => Promise<void>;
-  /** How long cancel() and remove() wait for a running job to stop (default 1500 ms). */
-  cancelWaitMs?: number;
+  /**
+   * In a cluster: how long cancel() and remove() wait for another node to end a task it runs (default 1500 ms).
+   * A task running here has no such wait: the transcriber ends it within its own cancel grace (worker-pool.ts).
+   */
+  remoteCancelWaitMs?: number;
   /** How often the scheduler looks again while no worker is ready (default 200 ms). */
   readyPollMs?: number;
   /** Minimum time between two progress writes of one task within a stage (default 1000 ms). */

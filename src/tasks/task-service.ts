@@ -4,7 +4,7 @@ import { createProgressFeed } from './progress-feed.ts';
 import { attachProgressWriter } from './progress-writer.ts';
 import { createSpeedEstimator } from './speed-estimator.ts';
 import { createScheduler } from './scheduler.ts';
-import type { RunContext, RunningJob } from './task-runner.ts';
+import { stopJob, type RunContext } from './task-runner.ts';
 import type { TaskServiceDeps } from './task-service-deps.ts';
 import type { TaskService, TaskSnapshot } from './task-service-types.ts';
 
@@ -13,7 +13,7 @@ export function createTaskService(deps: TaskServiceDeps): TaskService {
   const { store, bus, logger } = deps;
   const clock = deps.clock ?? Date.now;
   const idFactory = deps.idFactory ?? randomUUID;
-  const cancelWaitMs = deps.cancelWaitMs ?? 1500;
+  const remoteCancelWaitMs = deps.remoteCancelWaitMs ?? 1500;
   const iso = () => new Date(clock()).toISOString();
   const feed = createProgressFeed(bus, clock);
   const shared = deps.shared;
@@ -24,21 +24,6 @@ export function createTaskService(deps: TaskServiceDeps): TaskService {
     store, bus, logger, clock, feed, transcriber: deps.transcriber, speed: createSpeedEstimator(), detached: () => detached,
   };
 
-  /** Waits for a running job to end, at most cancelWaitMs. */
-  const settle = async (done: Promise<void>) => {
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([done, new Promise<void>((resolve) => (timer = setTimeout(resolve, cancelWaitMs)))]);
-    clearTimeout(timer);
-  };
-
-  /** Asks a running job to stop (engine abort and transcriber cancel) and waits for it to end, bounded. */
-  const stopJob = async (job: RunningJob) => {
-    job.cancelRequested = true;
-    job.abort.abort();
-    deps.transcriber.cancel(job.taskId);
-    await settle(job.done);
-  };
-
   // In a cluster, the steps of tasks running on other nodes arrive relayed: kept for polling and late joiners here too.
   const offRelayed = shared ? [
     bus.on('task.progress', (event) => shared.replaying() && feed.remember(event)),
@@ -47,14 +32,17 @@ export function createTaskService(deps: TaskServiceDeps): TaskService {
     bus.on('task.deleted', ({ taskId }) => shared.replaying() && feed.forget(taskId)),
   ] : [];
   const scheduler = shared
-    ? shared.scheduler(ctx, { stopJob: (job) => stopJob(job) })
+    ? shared.scheduler(ctx)
     : createScheduler(ctx, { workers: deps.config.WORKERS, readyPollMs: deps.readyPollMs ?? 200 });
 
-  /** In a cluster: asks the node that runs the task to stop it, and waits (bounded) for its row to end. */
+  /**
+   * In a cluster: asks the node that runs the task to stop it, and waits (bounded) for its row to end.
+   * That node stops it with stopJob; this wait only bounds the answer here (the other node may be gone).
+   */
   const stopElsewhere = async (id: string) => {
     if (!shared || !(await shared.requestCancel(id))) return;
     // Real time, whatever the injected clock says: this waits on another process.
-    const deadline = Date.now() + cancelWaitMs;
+    const deadline = Date.now() + remoteCancelWaitMs;
     while (Date.now() < deadline) {
       const now = await store.progress(id);
       if (now?.status !== 'processing') return;
@@ -87,7 +75,7 @@ export function createTaskService(deps: TaskServiceDeps): TaskService {
     async cancel(id) {
       // A job running here is asked to stop before anything is awaited: it may end in the meantime.
       const running = scheduler.running(id);
-      if (running) await stopJob(running);
+      if (running) await stopJob(ctx, running);
       const task = await store.get(id);
       if (!task) return undefined;
       if (running) {
@@ -109,10 +97,7 @@ export function createTaskService(deps: TaskServiceDeps): TaskService {
     async remove(id) {
       // As in cancel(): a job running here is stopped before anything is awaited.
       const job = scheduler.running(id);
-      if (job) {
-        await stopJob(job);
-        job.removed = true; // if it still has not ended, its outcome must not touch a deleted row
-      }
+      if (job) await stopJob(ctx, job); // it has ended: nothing of it writes to the row deleted below
       const task = await store.get(id);
       if (!task) return false;
       if (!job && shared && task.status === 'processing') {

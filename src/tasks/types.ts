@@ -109,11 +109,15 @@ export type JobOutcome =
 
 /** The engine as the task layer sees it (implemented by the worker pool). */
 export interface Transcriber {
-  /** Runs a job on a free worker; resolves when it ends, never rejects. */
+  /**
+   * Runs a job on a worker that has none (one still loading the model keeps it until ready); resolves when
+   * it ends. The engine keeps no queue: callers hand over at most one job per ready worker, and a job
+   * beyond every worker is a caller's bug, the only case that rejects.
+   */
   run(job: TranscriptionJob): Promise<JobOutcome>;
-  /** Asks the worker running this task to stop; the job then ends with CANCELLED. */
+  /** Asks the worker running this task to stop; its job then ends CANCELLED within the engine's cancel grace. */
   cancel(taskId: string): boolean;
-  /** Workers that have a model loaded and can take a job. */
+  /** Workers that have a model loaded and can take a job (the scheduler hands over no more jobs than this). */
   readyCount(): number;
   /** Model name and type, once a worker has loaded it. */
   modelInfo(): { name: string; multilingual: boolean; type: string } | null;

@@ -41,11 +41,14 @@ describe('createWorkerPool failures', () => {
     expect(errorOf(crashed).technicalDetail).toContain('fake: about to crash');
   });
 
-  it('keeps queued jobs through a crash and runs them on the replacement', async () => {
+  it('hands a job to a worker being replaced after a crash, and runs it on the replacement', async () => {
     const p = makePool();
-    const [crashed, queued] = await Promise.all([p.run(job('crash', 'segv')), p.run(job('queued', 'ok'))]);
-    expect(errorOf(crashed).code).toBe('WORKER_CRASHED');
-    expect(queued.ok).toBe(true);
+    const first = pidOf(await p.run(job('warm', 'ok')));
+    expect(errorOf(await p.run(job('crash', 'segv'))).code).toBe('WORKER_CRASHED');
+    expect(p.readyCount()).toBe(0); // the replacement is loading: the job waits for it
+    const next = await p.run(job('next', 'ok'));
+    expect(next.ok).toBe(true);
+    expect(pidOf(next)).not.toBe(first);
   });
 
   it('fails jobs fast with MODEL_UNAVAILABLE when the model cannot load, without respawning in a loop', async () => {
@@ -93,16 +96,21 @@ describe('createWorkerPool failures', () => {
     expect(spawns).toBe(2);
   });
 
-  it('close() ends queued and running jobs and kills workers that ignore shutdown', async () => {
-    const p = makePool({ env: { FAKE_IGNORE_SHUTDOWN: '1' }, shutdownGraceMs: 300 });
+  it('close() ends running jobs and jobs waiting for a worker, and kills workers that ignore shutdown', async () => {
+    let spawns = 0;
+    const p = makePool({
+      workers: 2, env: { FAKE_IGNORE_SHUTDOWN: '1' }, shutdownGraceMs: 300,
+      // The second worker is still loading when close() comes.
+      spawn: (entry, options) => fork(entry, [], { ...options, env: { ...options.env, FAKE_LOAD_MS: ++spawns === 1 ? '0' : '60000' } }),
+    });
     await p.run(job('warm', 'ok'));
     const pids = p.workerPids();
     const running = p.run(job('r', 'hang'));
-    const queued = p.run(job('q', 'ok'));
+    const waiting = p.run(job('w', 'ok'));
     await p.close();
     expect(errorOf(await running).code).toBe('CANCELLED');
-    expect(errorOf(await queued).code).toBe('CANCELLED');
-    expect(pids).toHaveLength(1);
+    expect(errorOf(await waiting).code).toBe('CANCELLED');
+    expect(pids).toHaveLength(2);
     expect(pids.filter(alive)).toEqual([]);
     expect(errorOf(await p.run(job('after', 'ok'))).code).toBe('PROCESSING_FAILED');
   });

@@ -52,7 +52,7 @@ describe.skipIf(!hasPg)('the shared queue of a cluster (in one process)', () => 
     const cluster = joinCluster({ h, config, bus, store, log: (error) => busErrors.push(error) });
     await cluster.ready;
     const engine = createFakeTranscriber('manual', { ready: role === 'api' ? 0 : 1 });
-    const service = createTaskService({ store, bus, transcriber: engine, logger, config, shared: cluster.shared, cancelWaitMs: 1500 });
+    const service = createTaskService({ store, bus, transcriber: engine, logger, config, shared: cluster.shared, remoteCancelWaitMs: 1500 });
     await service.start();
     const node = { name, h, bus, engine, service, cluster, busErrors };
     nodes.push(node);

@@ -109,6 +109,16 @@ describe('createModelRouter', () => {
     expect(pools.log).not.toContain('load medium');
     await router.close();
   });
+
+  it('keeps a cancel that comes while a job is on its way to its pool (the task service waits for its end)', async () => {
+    const pools = fakePools();
+    const router = createModelRouter({ catalog: catalogOf(model('base', 100)), createPool: pools.createPool, workers: 1, budgetBytes: 0 });
+    const outcome = router.run(job('t1'));
+    expect(router.cancel('t1')).toBe(true);
+    expect(await outcome).toMatchObject({ ok: false, error: { code: 'CANCELLED' } });
+    expect(pools.log).toEqual(['load base']);
+    await router.close();
+  });
 });
 
 describe('createModelCatalog', () => {

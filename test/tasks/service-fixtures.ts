@@ -74,7 +74,7 @@ export function serviceRig(h: DatabaseHandle, overrides: Partial<TaskServiceDeps
   let n = 0;
   const service = createTaskService({
     store, bus, transcriber: engine, logger, config: { WORKERS: 1, MAX_ATTEMPTS: 3 },
-    idFactory: () => `task-${++n}-${Math.random().toString(36).slice(2, 6)}`, readyPollMs: 5, cancelWaitMs: 200, ...overrides,
+    idFactory: () => `task-${++n}-${Math.random().toString(36).slice(2, 6)}`, readyPollMs: 5, ...overrides,
   });
   return { service, store, bus, engine, logger, busErrors };
 }

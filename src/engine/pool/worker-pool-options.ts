@@ -29,8 +29,9 @@ export interface WorkerPoolOptions {
   spawn?: SpawnWorker;
   /** Extra environment for the children, on top of the parent's. */
   env?: Record<string, string>;
-  /** How long a running task may take to answer a cancel before its worker is killed (whisper.cpp only
-   * polls its abort callback between encoder/decoder passes, which take seconds for big models on CPU). */
+  /** How long a running task may take to answer a cancel before its worker is SIGKILLed and replaced (the one
+   * cancel timer; cancel() of the task service waits for this at most). The worker answers at once from its JS
+   * thread while whisper.cpp winds down off it, so only a stuck worker reaches this. Default 1500 ms. */
   cancelGraceMs?: number;
   /** How long close() waits for children to exit after `shutdown` before SIGKILL. */
   shutdownGraceMs?: number;
@@ -83,7 +84,7 @@ export function resolvePoolOptions(options: WorkerPoolOptions): ResolvedPoolOpti
     entry: options.entry ?? DEFAULT_ENTRY,
     log: options.log ?? (() => {}),
     env: options.env ?? {},
-    cancelGraceMs: options.cancelGraceMs ?? 5000,
+    cancelGraceMs: options.cancelGraceMs ?? 1500,
     shutdownGraceMs: options.shutdownGraceMs ?? 2000,
     restartBackoffMs: options.restartBackoffMs ?? { initial: 500, max: 30_000 },
     niceness: options.niceness ?? 0,

@@ -3,15 +3,18 @@ import type { JobOutcome, TranscriptionJob } from '../../tasks/types.ts';
 import type { ChildMessage } from '../protocol.ts';
 import type { PoolLogger } from './worker-handle.ts';
 
-/** A job waiting in the pool's queue. */
-export interface PendingJob {
+/**
+ * A job held by one worker slot, from hand-off to outcome: the engine's side of a task (the IPC
+ * exchange with one process, its timers). Not the task layer's RunningJob (src/tasks/task-runner.ts),
+ * which is the whole run of a task (row writes, progress, the cancel flag) and outlives this one.
+ */
+export interface WorkerJob {
   job: TranscriptionJob;
   resolve(outcome: JobOutcome): void;
-}
-
-/** A job a worker is running, with its timers. */
-export interface RunningJob extends PendingJob {
-  timeout: NodeJS.Timeout;
+  /** False while its worker is still loading the model: the job waits for a worker, never behind another job. */
+  sent: boolean;
+  timeout: NodeJS.Timeout | null;
+  /** The pool's one cancel timer: the worker is killed when it has not answered a cancel by then. */
   cancelTimer: NodeJS.Timeout | null;
   cancelRequested: boolean;
   /** The post-transcription stage the worker last reported, to explain a crash during it. */
@@ -25,11 +28,11 @@ export type TaskMessage = Extract<ChildMessage, { taskId: string }>;
 export const failed = (error: TaskError): JobOutcome => ({ ok: false, error });
 
 /** Resolves a job's promise; a resolver that throws is logged, never allowed to break the pool. */
-export function resolveJob(pending: PendingJob, outcome: JobOutcome, log: PoolLogger): void {
+export function resolveJob(held: Pick<WorkerJob, 'job' | 'resolve'>, outcome: JobOutcome, log: PoolLogger): void {
   try {
-    pending.resolve(outcome);
+    held.resolve(outcome);
   } catch (error) {
-    log('error', 'job resolver threw', { taskId: pending.job.taskId, error: String(error) });
+    log('error', 'job resolver threw', { taskId: held.job.taskId, error: String(error) });
   }
 }
 
@@ -42,7 +45,7 @@ function callback(log: PoolLogger, taskId: string, name: string, call: () => voi
 }
 
 /** Forwards started/progress/segment to the job's callbacks; returns the outcome once the task has ended. */
-export function routeTaskMessage(task: RunningJob, message: TaskMessage, log: PoolLogger): JobOutcome | null {
+export function routeTaskMessage(task: WorkerJob, message: TaskMessage, log: PoolLogger): JobOutcome | null {
   const { job } = task;
   switch (message.type) {
     case 'started':

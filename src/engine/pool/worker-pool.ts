@@ -3,7 +3,7 @@ import type { JobOutcome, Transcriber } from '../../tasks/types.ts';
 import type { ChildMessage } from '../protocol.ts';
 import { createWorkerHandle, type WorkerExit, type WorkerHandle } from './worker-handle.ts';
 import { resolvePoolOptions, runnableEntry, workerEnv, type WorkerPoolOptions } from './worker-pool-options.ts';
-import { failed as fail, resolveJob, routeTaskMessage, type PendingJob, type RunningJob } from './worker-pool-task.ts';
+import { failed as fail, resolveJob, routeTaskMessage, type WorkerJob } from './worker-pool-task.ts';
 
 // setTimeout fires at once for delays past 2^31-1 ms (about 24.8 days); longer limits mean "that long".
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -16,7 +16,8 @@ interface Slot {
   handle: WorkerHandle | null;
   /** starting: loading the model; ready: can take a task; retiring: killed, waiting for its exit. */
   state: 'starting' | 'ready' | 'retiring';
-  task: RunningJob | null;
+  /** At most one job per slot: the pool has no queue (the scheduler orders tasks). */
+  task: WorkerJob | null;
   startFailures: number;
   restartTimer: NodeJS.Timeout | null;
   /** Called when the current process has exited (close() waits on these). */
@@ -35,12 +36,22 @@ export interface WorkerPool extends Transcriber {
   onWorkerRestart(listener: (restart: WorkerRestart) => void): () => void;
 }
 
-/** Starts `workers` child processes that each load the model once and run one job at a time, FIFO. */
+/**
+ * Starts `workers` child processes that each load the model once and run one job at a time.
+ *
+ * The pool runs, it does not order: each slot holds at most one job, so `run()` accepts a job only
+ * while some worker has none. A job handed to a worker that is still loading (at start-up, after a
+ * crash, for a model the router just started) waits for that load, which is why this is a hand-off
+ * and not a refusal: the scheduler counts ready workers before the runner's row writes, and a worker
+ * may die in between. A job beyond the number of workers is a caller's bug and is rejected.
+ *
+ * Cancel has one timer, here: a running job gets cancelGraceMs to answer; then its worker is
+ * SIGKILLed and replaced and the job ends CANCELLED. Callers wait for the job's outcome, not a clock.
+ */
 export function createWorkerPool(input: WorkerPoolOptions): WorkerPool {
   const options = resolvePoolOptions(input);
   const { log } = options;
   const env = workerEnv(options);
-  const queue: PendingJob[] = [];
   const slots: Slot[] = [];
   let model: ModelInfo | null = null;
   // Set while workers cannot load the model: jobs fail fast with it instead of waiting.
@@ -48,19 +59,21 @@ export function createWorkerPool(input: WorkerPoolOptions): WorkerPool {
   let closed = false;
   const restartListeners = new Set<(restart: WorkerRestart) => void>();
 
-  const resolveOnce = (pending: PendingJob, outcome: JobOutcome) => resolveJob(pending, outcome, log);
-
-  const failQueued = (error: TaskError) => {
-    for (const pending of queue.splice(0)) resolveOnce(pending, fail(error));
-  };
+  const anyReady = () => slots.some((s) => s.state === 'ready');
+  const isFree = (s: Slot) => s.state === 'ready' && s.handle !== null && s.task === null;
 
   const settle = (slot: Slot, outcome: JobOutcome) => {
     const task = slot.task;
     if (!task) return;
     slot.task = null;
-    clearTimeout(task.timeout);
+    if (task.timeout) clearTimeout(task.timeout);
     if (task.cancelTimer) clearTimeout(task.cancelTimer);
-    resolveOnce(task, outcome);
+    resolveJob(task, outcome, log);
+  };
+
+  /** Ends the jobs still waiting for a worker to load (the model cannot load, or the pool closes). */
+  const failWaiting = (error: TaskError) => {
+    for (const slot of slots) if (slot.task && !slot.task.sent) settle(slot, fail(error));
   };
 
   /** Kills a worker whose state is unknown (timed out, deaf to cancel); its exit starts a fresh one. */
@@ -69,20 +82,28 @@ export function createWorkerPool(input: WorkerPoolOptions): WorkerPool {
     slot.handle?.kill('SIGKILL');
   };
 
-  const dispatch = () => {
+  /** Sends a slot's job to its (ready) worker; the task timeout runs from now. */
+  const send = (slot: Slot, task: WorkerJob, handle: WorkerHandle) => {
+    const { taskId, mediaPath, params, mediaDurationSec } = task.job;
+    task.sent = true;
+    task.timeout = setTimeout(() => {
+      log('warn', 'task timed out; killing its worker', { taskId, pid: slot.handle?.pid });
+      settle(slot, fail(taskError('TASK_TIMEOUT', `task ran longer than ${options.taskTimeoutMs} ms; worker pid ${slot.handle?.pid} killed`)));
+      retire(slot);
+    }, Math.min(options.taskTimeoutMs, MAX_TIMER_MS));
+    handle.send({ type: 'transcribe', taskId, mediaPath, params, mediaDurationSec: mediaDurationSec ?? null });
+  };
+
+  /** Sends each job waiting for a worker once one is ready: its own slot's, or another free one. */
+  const place = () => {
     for (const slot of slots) {
-      if (queue.length === 0) return;
-      if (slot.state !== 'ready' || slot.task || !slot.handle) continue;
-      const next = queue.shift()!;
-      const { taskId } = next.job;
-      const timeout = setTimeout(() => {
-        log('warn', 'task timed out; killing its worker', { taskId, pid: slot.handle?.pid });
-        settle(slot, fail(taskError('TASK_TIMEOUT', `task ran longer than ${options.taskTimeoutMs} ms; worker pid ${slot.handle?.pid} killed`)));
-        retire(slot);
-      }, Math.min(options.taskTimeoutMs, MAX_TIMER_MS));
-      slot.task = { ...next, timeout, cancelTimer: null, cancelRequested: false };
-      const { mediaPath, params, mediaDurationSec } = next.job;
-      slot.handle.send({ type: 'transcribe', taskId, mediaPath, params, mediaDurationSec: mediaDurationSec ?? null });
+      const task = slot.task;
+      if (!task || task.sent) continue;
+      const target = slot.state === 'ready' && slot.handle ? slot : slots.find(isFree);
+      if (!target?.handle) continue;
+      slot.task = null;
+      target.task = task;
+      send(target, task, target.handle);
     }
   };
 
@@ -94,26 +115,26 @@ export function createWorkerPool(input: WorkerPoolOptions): WorkerPool {
       loadError = null;
       slot.handle?.lowerPriority();
       log('info', 'worker ready', { slot: slot.index, pid: slot.handle?.pid, model: message.model.name });
-      dispatch();
+      place();
       return;
     }
     if (message.type === 'load_failed') {
       loadError = message.error.code === 'MODEL_UNAVAILABLE' ? message.error : taskError('MODEL_UNAVAILABLE', message.error.technicalDetail);
       log('error', 'worker could not load the model', { slot: slot.index, detail: message.error.technicalDetail });
-      if (!slots.some((s) => s.state === 'ready')) failQueued(loadError);
+      if (!anyReady()) failWaiting(loadError);
       // Its exit schedules the next attempt, with back-off.
       slot.handle?.kill('SIGKILL');
       return;
     }
     const task = slot.task;
-    if (!task || task.job.taskId !== message.taskId) {
+    if (!task?.sent || task.job.taskId !== message.taskId) {
       log('debug', 'ignoring message for a task this worker no longer runs', { type: message.type, taskId: message.taskId });
       return;
     }
     const outcome = routeTaskMessage(task, message, log);
     if (outcome) {
       settle(slot, outcome);
-      dispatch();
+      place(); // this worker is free: a job waiting for a loading one may take it
     }
   };
 
@@ -129,7 +150,8 @@ export function createWorkerPool(input: WorkerPoolOptions): WorkerPool {
     slot.state = 'starting';
     for (const wake of slot.exitWaiters.splice(0)) wake();
     const detail = `worker pid ${pid} ${describeExit(exit)}`;
-    if (slot.task) {
+    // A job not sent yet never ran here: it stays with the slot and goes to the replacement.
+    if (slot.task?.sent) {
       // Native code that dies while labelling speakers is almost always a bad diarization model.
       const crash = slot.task.stage === 'diarizing' ? taskError('DIARIZATION_FAILED', `${detail} (while identifying speakers)`) : taskError('WORKER_CRASHED', detail);
       settle(slot, fail(closed ? taskError('CANCELLED', 'worker pool closed') : crash));
@@ -150,7 +172,8 @@ export function createWorkerPool(input: WorkerPoolOptions): WorkerPool {
     // It never became ready: the model or library is unusable for now. Fail fast, retry with back-off.
     slot.startFailures += 1;
     loadError ??= taskError('MODEL_UNAVAILABLE', `${detail}`);
-    if (!slots.some((s) => s.state === 'ready')) failQueued(loadError);
+    if (!anyReady()) failWaiting(loadError);
+    place(); // a job that waited for this worker may go to another that is free
     const { initial, max } = options.restartBackoffMs;
     const delay = Math.min(max, initial * 2 ** (slot.startFailures - 1));
     slot.restartTimer = setTimeout(() => {
@@ -192,26 +215,32 @@ export function createWorkerPool(input: WorkerPoolOptions): WorkerPool {
 
   return {
     run(job) {
+      if (closed) return Promise.resolve(fail(taskError('PROCESSING_FAILED', 'worker pool is closed')));
+      if (loadError && !anyReady()) return Promise.resolve(fail(loadError));
+      const slot = slots.find(isFree) ?? slots.find((s) => s.task === null);
+      if (!slot) {
+        return Promise.reject(new Error(`worker pool: task ${job.taskId} was handed over while all ${slots.length} workers have a job; `
+          + 'the pool keeps no queue, so callers hand over at most one job per worker (the scheduler counts readyCount())'));
+      }
       return new Promise<JobOutcome>((resolve) => {
-        if (closed) return resolve(fail(taskError('PROCESSING_FAILED', 'worker pool is closed')));
-        if (loadError && !slots.some((s) => s.state === 'ready')) return resolve(fail(loadError));
-        queue.push({ job, resolve });
-        dispatch();
+        slot.task = { job, resolve, sent: false, timeout: null, cancelTimer: null, cancelRequested: false };
+        place();
       });
     },
     cancel(taskId) {
-      const queued = queue.findIndex((p) => p.job.taskId === taskId);
-      if (queued >= 0) {
-        const [pending] = queue.splice(queued, 1);
-        resolveOnce(pending!, fail(taskError('CANCELLED', 'cancelled while queued')));
+      const slot = slots.find((s) => s.task?.job.taskId === taskId);
+      const task = slot?.task;
+      if (!slot || !task) return false;
+      if (!task.sent) {
+        settle(slot, fail(taskError('CANCELLED', 'cancelled while its worker was loading the model')));
         return true;
       }
-      const slot = slots.find((s) => s.task?.job.taskId === taskId);
-      if (!slot?.task) return false;
-      if (slot.task.cancelRequested) return true;
-      slot.task.cancelRequested = true;
+      if (task.cancelRequested) return true;
+      task.cancelRequested = true;
       slot.handle?.send({ type: 'cancel', taskId });
-      slot.task.cancelTimer = setTimeout(() => {
+      // The worker answers a cancel from its JS thread at once (native work runs off it, see worker-session.ts):
+      // one that stays silent this long is stuck, and only a kill frees its slot.
+      task.cancelTimer = setTimeout(() => {
         log('warn', 'worker did not stop after cancel; killing it', { taskId, pid: slot.handle?.pid });
         settle(slot, fail(taskError('CANCELLED', `worker did not stop within ${options.cancelGraceMs} ms and was killed`)));
         retire(slot);
@@ -220,7 +249,7 @@ export function createWorkerPool(input: WorkerPoolOptions): WorkerPool {
     },
     readyCount: () => slots.filter((s) => s.state === 'ready').length,
     // Only after a load failed: workers still loading an existing model at start-up are not "unavailable".
-    unavailable: () => (loadError && !slots.some((s) => s.state === 'ready') ? loadError : null),
+    unavailable: () => (loadError && !anyReady() ? loadError : null),
     modelInfo: () => model,
     workerPids: () => slots.flatMap((s) => (s.handle?.pid === undefined ? [] : [s.handle.pid])),
     onWorkerRestart(listener) {
@@ -230,7 +259,7 @@ export function createWorkerPool(input: WorkerPoolOptions): WorkerPool {
     async close() {
       if (closed) return;
       closed = true;
-      failQueued(taskError('CANCELLED', 'worker pool closed'));
+      failWaiting(taskError('CANCELLED', 'worker pool closed'));
       const exits = slots.map((slot) => {
         if (slot.restartTimer) clearTimeout(slot.restartTimer);
         return slot.handle ? new Promise<void>((resolve) => slot.exitWaiters.push(resolve)) : Promise.resolve();
