@@ -5,7 +5,7 @@
 // or failed with a known code: the number lost (missing or never finished) must be 0.
 import { readFileSync, rmSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { ERROR_CODES } from '../src/tasks/errors.ts';
+import { ERROR_CODES } from '../src/contract/task-error.ts';
 import { JFK_WAV } from '../test/helpers/paths.ts';
 import { spawnServerProcess, tempDataDir, type ServerProcess } from '../test/helpers/test-server.ts';
 import { isAlive, workerPidsFromLogs } from './soak-stats.ts';

@@ -1,12 +1,10 @@
 import type { Context } from 'hono';
+import * as v from 'valibot';
 
 /** Where a task and its views live: absolute URLs under PUBLIC_URL, else paths relative to this server. */
-export interface TaskLinks {
-  self: string;
-  progress: string;
-  websocket: string;
-  result: string;
-}
+export const TaskLinksSchema = v.object({ self: v.string(), progress: v.string(), websocket: v.string(), result: v.string() });
+/** Where a task and its views live. */
+export type TaskLinks = v.InferOutput<typeof TaskLinksSchema>;
 
 /** What decides the links' origin. */
 export interface LinkSettings {

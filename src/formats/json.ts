@@ -1,4 +1,5 @@
-import type { Segment, TranscriptResult, Word } from '../tasks/types.ts';
+import type { SegmentJson, TranscriptJson } from '../contract/transcript-json.ts';
+import type { Segment, TranscriptResult, Word } from '../contract/transcript.ts';
 
 /** Seconds rounded to whole milliseconds, so that float noise never reaches clients. */
 export const roundTime = (seconds: number) => Math.round(seconds * 1000) / 1000;
@@ -11,7 +12,7 @@ function wordJson(word: Word) {
 }
 
 /** One segment in snake_case; words and speaker only when present, tokens left to verbose_json. */
-export function segmentJson(segment: Segment) {
+export function segmentJson(segment: Segment): SegmentJson {
   return {
     id: segment.id,
     start: roundTime(segment.start),
@@ -25,7 +26,7 @@ export function segmentJson(segment: Segment) {
 }
 
 /** Our own result shape (the `json` format): segments, language, duration, model; turns and speakers when diarized. */
-export function transcriptJson(result: TranscriptResult) {
+export function transcriptJson(result: TranscriptResult): TranscriptJson {
   return {
     text: result.text,
     language: result.language,

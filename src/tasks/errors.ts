@@ -1,25 +1,7 @@
-/** Stable error codes a task or request can end with; clients may switch on them. */
-export const ERROR_CODES = [
-  'AUDIO_DECODE_FAILED',
-  'NO_AUDIO',
-  'MODEL_UNAVAILABLE',
-  'WORKER_CRASHED',
-  'TASK_TIMEOUT',
-  'CANCELLED',
-  'TOO_MANY_ATTEMPTS',
-  'PROCESSING_FAILED',
-  'DIARIZATION_FAILED',
-] as const;
+import type { TaskError, TaskErrorCode } from '../contract/task-error.ts';
 
-/** A code a task can fail with. */
-export type TaskErrorCode = (typeof ERROR_CODES)[number];
-
-/** What a failed task reports: a code, a sentence for people, a detail for developers. */
-export interface TaskError {
-  code: TaskErrorCode;
-  userMessage: string;
-  technicalDetail: string;
-}
+// The codes and the TaskError shape are schemas in src/contract; this module adds the words people read.
+export type { TaskError, TaskErrorCode } from '../contract/task-error.ts';
 
 const USER_MESSAGES: Record<TaskErrorCode, string> = {
   AUDIO_DECODE_FAILED: 'The file could not be read as audio. It may be corrupt, truncated or in an unsupported format.',

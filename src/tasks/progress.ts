@@ -1,4 +1,4 @@
-import { STAGES, type Stage } from './types.ts';
+import { STAGES, type Stage } from '../contract/status.ts';
 
 /** Where each stage starts and ends on the 0..100 scale (anchors from the progress contract). */
 export const STAGE_SPANS: Readonly<Record<Stage, readonly [number, number]>> = Object.freeze({

@@ -1,92 +1,14 @@
-import type { TaskError } from './errors.ts';
+import type { ModelInfo } from '../contract/model-info.ts';
+import type { WorkerStage } from '../contract/status.ts';
+import type { TaskError } from '../contract/task-error.ts';
+import type { TaskParams } from '../contract/task-params.ts';
+import type { Segment, TranscriptResult } from '../contract/transcript.ts';
 
-/** Lifecycle status of a task row. */
-export type TaskStatus = 'queued' | 'processing' | 'completed' | 'failed' | 'cancelled';
-
-/** Progress stages of the contract, in their only allowed order. */
-export const STAGES = ['queued', 'transcribing', 'aligning', 'diarizing', 'complete'] as const;
-export type Stage = (typeof STAGES)[number];
-
-/** Options a client chose for one task (validated at the HTTP boundary). */
-export interface TaskParams {
-  language: string; // ISO code or 'auto'
-  task: 'transcribe' | 'translate';
-  vad: boolean;
-  wordTimestamps: boolean;
-  diarize: boolean;
-  /** Exact number of speakers, when the client knows it (overrides min/max). */
-  numSpeakers?: number;
-  minSpeakers?: number;
-  maxSpeakers?: number;
-  initialPrompt?: string;
-  temperature: number;
-  /** The model id (WHISPER_MODELS) a client asked for; absent for the default model (src/models). */
-  model?: string;
-}
-
-/** One word with its timing, in seconds. */
-export interface Word {
-  word: string;
-  start: number;
-  end: number;
-  probability: number;
-  speaker?: string;
-}
-
-/** One stretch of speech by one speaker (the diarization timeline), in seconds. */
-export interface Turn {
-  speaker: string; // SPEAKER_00, SPEAKER_01, … in order of first appearance
-  start: number;
-  end: number;
-}
-
-/** How long one speaker spoke in all, in seconds. */
-export interface SpeakerTime {
-  id: string;
-  speakingTime: number;
-}
-
-/** One token as whisper.cpp reports it (times in seconds; -1 when unknown). */
-export interface Token {
-  id: number;
-  text: string;
-  p: number;
-  t0: number;
-  t1: number;
-  tDtw: number;
-  special: boolean;
-  /** Hex of the token's raw UTF-8 bytes, set only when they are not valid UTF-8 on their own
-   * (whisper.cpp can split one character across tokens); build with tokenTextFields() in words.ts. */
-  bytes?: string;
-}
-
-/** One transcript segment, in seconds from the start of the media. */
-export interface Segment {
-  id: number;
-  start: number;
-  end: number;
-  text: string;
-  noSpeechProb: number;
-  avgLogprob: number;
-  tokens: Token[];
-  words?: Word[];
-  speaker?: string;
-}
-
-/** What a finished transcription returns. */
-export interface TranscriptResult {
-  text: string;
-  language: string;
-  languageProbability: number | null;
-  duration: number; // seconds of media
-  model: string;
-  segments: Segment[];
-  /** The diarization timeline, independent of the transcript (only when diarized). */
-  turns?: Turn[];
-  /** Speakers in order of first appearance, with their speaking time (only when diarized). */
-  speakers?: SpeakerTime[];
-  timings: { decodeMs: number; transcribeMs: number; totalMs: number; diarizeMs?: number };
-}
+// The domain's shapes are schemas in src/contract with their types derived from them; these
+// aliases keep the task layer's many importers on one short path.
+export type { Stage, TaskStatus } from '../contract/status.ts';
+export type { TaskParams } from '../contract/task-params.ts';
+export type { SpeakerTime, Segment, Token, TranscriptResult, Turn, Word } from '../contract/transcript.ts';
 
 /** What the scheduler needs of the engine: run one job, report through callbacks, cancel by id. */
 export interface TranscriptionJob {
@@ -99,7 +21,7 @@ export interface TranscriptionJob {
   onProgress?: (percent: number) => void;
   onSegment?: (segment: Segment) => void;
   /** The worker moved into a post-transcription stage, or further through it (fraction 0..1). */
-  onStage?: (stage: 'aligning' | 'diarizing', fraction: number) => void;
+  onStage?: (stage: WorkerStage, fraction: number) => void;
 }
 
 /** The outcome of a job: expected failures are data, not exceptions. */
@@ -120,7 +42,7 @@ export interface Transcriber {
   /** Workers that have a model loaded and can take a job (the scheduler hands over no more jobs than this). */
   readyCount(): number;
   /** Model name and type, once a worker has loaded it. */
-  modelInfo(): { name: string; multilingual: boolean; type: string } | null;
+  modelInfo(): ModelInfo | null;
   /** Seconds a job for this model (undefined: the default) would wait for it to load; null when unknown. */
   loadSeconds?(model: string | undefined): number | null;
   /** Why no worker can have this model (undefined: the default) now, e.g. its file is missing; null while it is loaded or loading normally. */

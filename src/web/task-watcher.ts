@@ -1,5 +1,5 @@
 import * as v from 'valibot';
-import { ERROR_CODES } from '../tasks/errors.ts';
+import { ERROR_CODES } from '../contract/task-error.ts';
 import { ApiError } from './api-client.ts';
 import type { ApiClient } from './api-client.ts';
 import { PollSchema, ServerFrameSchema, toFailureView } from './messages.ts';

@@ -1,8 +1,9 @@
 import type { EventBus } from '../events/event-bus.ts';
 import type { TaskEventMap } from '../tasks/task-events.ts';
 import type { TaskSnapshot } from '../tasks/task-service-types.ts';
-import { STAGES, type Stage } from '../tasks/types.ts';
-import { progressFrame, segmentFrame, snapshotFrame, taskErrorFrame, type ErrorFrame, type ProgressFrame } from './frames.ts';
+import type { ErrorFrame, ProgressFrame } from '../contract/frames.ts';
+import { STAGES, type Stage } from '../contract/status.ts';
+import { progressFrame, segmentFrame, snapshotFrame, taskErrorFrame } from './frames.ts';
 import type { Registry } from './registry.ts';
 
 /** What a watched task last told its sockets: the frame, where it stood, and whether it has ended. */

@@ -1,5 +1,6 @@
 import * as v from 'valibot';
-import { ClientFrameSchema, connectionErrorFrame, type ServerFrame } from './frames.ts';
+import { ClientFrameSchema, type ServerFrame } from '../contract/frames.ts';
+import { connectionErrorFrame } from './frames.ts';
 
 /** The answer to one client frame: pong for a ping, an INVALID_FRAME error for anything else. */
 export function answerClientFrame(taskId: string, data: string | ArrayBuffer | Blob | ArrayBufferLike, maxBytes: number): ServerFrame {

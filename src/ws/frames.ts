@@ -1,44 +1,11 @@
-import * as v from 'valibot';
-import type { TaskError } from '../tasks/errors.ts';
+import type { ErrorFrame, ProgressFrame, ServerFrame } from '../contract/frames.ts';
+import { errorJson, type TaskError } from '../contract/task-error.ts';
+import type { Segment } from '../contract/transcript.ts';
 import type { ProgressEvent } from '../tasks/task-events.ts';
 import type { TaskSnapshot } from '../tasks/task-service-types.ts';
-import type { Segment, Stage } from '../tasks/types.ts';
 import { segmentJson } from '../formats/json.ts';
-import { publicDetail } from '../contract/public-detail.ts';
 
-/** `{"type":"progress",...}` of the progress contract. */
-export interface ProgressFrame {
-  type: 'progress';
-  task_id: string;
-  stage: Stage;
-  percentage: number;
-  message: string;
-  timestamp: string;
-  /** Beyond the contract, while queued: the 1-based place in the queue. */
-  queue_position?: number;
-  /** Beyond the contract: estimated seconds until the task is done (queued or running), when known. */
-  eta_seconds?: number;
-  /** Beyond the contract: 0..100 within the current stage, while running. */
-  stage_progress?: number;
-}
-
-/** `{"type":"error",...}` of the progress contract; error_code is a task code or INVALID_FRAME and the like. */
-export interface ErrorFrame {
-  type: 'error';
-  task_id: string;
-  error_code: string;
-  user_message: string;
-  technical_detail: string;
-  timestamp: string;
-}
-
-/** Any frame the server sends. `segment` is an addition to the contract: one new transcript segment. */
-export type ServerFrame =
-  | ProgressFrame
-  | ErrorFrame
-  | { type: 'heartbeat'; timestamp: string }
-  | { type: 'pong' }
-  | { type: 'segment'; task_id: string; segment: ReturnType<typeof segmentJson>; timestamp: string };
+// The frames' shapes are the contract's (src/contract/frames.ts); these build them from events.
 
 const now = () => new Date().toISOString();
 
@@ -59,7 +26,7 @@ export function progressFrame(event: ProgressEvent): ProgressFrame {
 
 /** A task error as a frame; the detail as clients may see it (see publicDetail). */
 export function taskErrorFrame(taskId: string, error: TaskError, timestamp = now()): ErrorFrame {
-  return { type: 'error', task_id: taskId, error_code: error.code, user_message: error.userMessage, technical_detail: publicDetail(error.technicalDetail), timestamp };
+  return { type: 'error', task_id: taskId, ...errorJson(error), timestamp };
 }
 
 /** An error frame about the connection itself (bad client frame, unknown task, limits). */
@@ -81,6 +48,3 @@ export function segmentFrame(taskId: string, segment: Segment, timestamp = now()
 export function snapshotFrame(snapshot: TaskSnapshot): ProgressFrame | ErrorFrame {
   return snapshot.kind === 'progress' ? progressFrame(snapshot.event) : taskErrorFrame(snapshot.taskId, snapshot.error, snapshot.timestamp);
 }
-
-/** Frames a client may send; only ping exists. */
-export const ClientFrameSchema = v.object({ type: v.literal('ping') });

@@ -3,10 +3,10 @@ import * as v from 'valibot';
 import { describe, expect, it } from 'vitest';
 import { isPublicPath } from '../../src/http/middleware/auth.ts';
 import { openApiPath } from '../../src/http/openapi/openapi-document.ts';
-import {
-  ErrorBodySchema, LiveSchema, ModelListSchema, OpenAiErrorSchema, PollingSchema, ProgressSchema, ReadySchema, TaskCreatedSchema, TaskDetailSchema, TaskListSchema,
-  TranscriptSchema,
-} from '../../src/http/openapi/openapi-schemas.ts';
+import { ErrorBodySchema } from '../../src/contract/error-body.ts';
+import { PollingSchema, ProgressSchema, TaskCreatedSchema, TaskDetailSchema, TaskListSchema } from '../../src/contract/task-json.ts';
+import { TranscriptJsonSchema } from '../../src/contract/transcript-json.ts';
+import { LiveSchema, ModelListSchema, OpenAiErrorSchema, ReadySchema } from '../../src/http/openapi/openapi-schemas.ts';
 import { JFK_WAV } from '../helpers/paths.ts';
 import { sampleResult } from './fake-tasks.ts';
 import { buildTestApp } from './test-app.ts';
@@ -94,7 +94,7 @@ describe('OpenAPI document', () => {
     conforms(TaskDetailSchema, await (await t.app.request(`/tasks/${id}`)).json());
     conforms(PollingSchema, await (await t.app.request(`/tasks/${id}/progress`)).json());
     conforms(TaskListSchema, await (await t.app.request('/tasks')).json());
-    conforms(TranscriptSchema, await (await t.app.request(`/tasks/${id}/result`)).json());
+    conforms(TranscriptJsonSchema, await (await t.app.request(`/tasks/${id}/result`)).json());
     conforms(LiveSchema, await (await t.app.request('/health/live')).json());
     conforms(ReadySchema, await (await t.app.request('/health/ready')).json());
     conforms(ModelListSchema, await (await t.app.request('/v1/models')).json());

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createProgressTracker, plannedStages, stagePercentage, stageProgressOf } from '../../src/tasks/progress.ts';
-import { STAGES, type Stage } from '../../src/tasks/types.ts';
+import { STAGES, type Stage } from '../../src/contract/status.ts';
 
 const ALL = { wordTimestamps: true, diarize: true };
 const NONE = { wordTimestamps: false, diarize: false };

@@ -1,9 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { DatabaseHandle } from '../../src/db/database.ts';
-import { createTaskStore } from '../../src/db/task-store.ts';
 import { taskError } from '../../src/tasks/errors.ts';
 import type { ProgressEvent } from '../../src/tasks/task-events.ts';
-import { STAGES, type Segment, type Stage } from '../../src/tasks/types.ts';
+import { STAGES, type Stage } from '../../src/contract/status.ts';
+import type { Segment } from '../../src/contract/transcript.ts';
 import { createFakeTranscriber, fakeSegment } from '../helpers/fake-transcriber.ts';
 import { testEngines } from '../helpers/db-engines.ts';
 import { input, nextEvent, recordEvents, serviceRig, until, type ServiceRig } from './service-fixtures.ts';
@@ -151,28 +151,6 @@ describe.each(testEngines())('createTaskService on $name', ({ open }) => {
     const after = await rig.service.cancel(id);
     expect(job!.cancelRequested).toBe(true);
     expect(after).toMatchObject({ status: 'cancelled', error: { code: 'CANCELLED' }, stage: 'transcribing', percentage: 22 });
-  });
-
-  it('stops a task cancelled while its start is being written, without handing it to the engine', async () => {
-    const store = createTaskStore(h, { soleWriter: true });
-    let writing = false;
-    let release!: () => void;
-    const held = new Promise<void>((resolve) => (release = resolve));
-    const update: typeof store.update = async (id, patch) => {
-      if (patch.status === 'processing') {
-        writing = true;
-        await held;
-      }
-      return store.update(id, patch);
-    };
-    rig = serviceRig(h, { store: { ...store, update } });
-    await rig.service.start();
-    const { id } = await rig.service.submit(input('a'));
-    await until(() => writing);
-    const cancelling = rig.service.cancel(id);
-    release();
-    expect(await cancelling).toMatchObject({ status: 'cancelled', error: { code: 'CANCELLED' } });
-    expect(rig.engine.jobs).toHaveLength(0);
   });
 
   it('ends cancelled even when the engine finishes the job before it hears the cancel', async () => {

@@ -1,4 +1,5 @@
-import { ErrorBodySchema, OpenAiErrorSchema } from './openapi-schemas.ts';
+import { ErrorBodySchema } from '../../contract/error-body.ts';
+import { OpenAiErrorSchema } from './openapi-schemas.ts';
 import type { ApiResponse } from './openapi-registry.ts';
 
 const DESCRIPTIONS: Record<number, string> = {

@@ -3,7 +3,9 @@ import { RESULT_FORMATS } from '../../formats/render.ts';
 import { errorResponses } from '../openapi/openapi-common.ts';
 import { jsonSchemaOf } from '../openapi/openapi-document.ts';
 import type { ApiOperation, JsonSchemaObject } from '../openapi/openapi-registry.ts';
-import { ErrorBodySchema, PollingSchema, ProgressSchema, TaskCreatedSchema, TaskDetailSchema, TaskListSchema, TranscriptSchema } from '../openapi/openapi-schemas.ts';
+import { ErrorBodySchema } from '../../contract/error-body.ts';
+import { PollingSchema, ProgressSchema, TaskCreatedSchema, TaskDetailSchema, TaskListSchema } from '../../contract/task-json.ts';
+import { TranscriptJsonSchema } from '../../contract/transcript-json.ts';
 import { ResultQuerySchema } from './result-routes.ts';
 import { TaskFormSchema } from '../intake/task-params-schema.ts';
 import { ListQuerySchema } from './tasks-routes.ts';
@@ -56,7 +58,7 @@ export function taskOperations(): ApiOperation[] {
       responses: {
         200: {
           description: `The transcript (${RESULT_FORMATS.join(', ')}); download=1 adds Content-Disposition`,
-          schema: TranscriptSchema,
+          schema: TranscriptJsonSchema,
           alternatives: { 'text/plain': TEXT, 'application/x-subrip': TEXT, 'text/vtt': TEXT, 'text/tab-separated-values': TEXT },
         },
         ...errorResponses(400, 401, 404, 409),

@@ -1,31 +1,26 @@
-import type { TaskError } from '../../tasks/errors.ts';
+import type { ParamsJson, ProgressJson, TaskDetailJson, TaskSummaryJson } from '../../contract/task-json.ts';
+import { errorJson } from '../../contract/task-error.ts';
+import type { TaskLinks } from '../../contract/task-links.ts';
+import type { TaskParams } from '../../contract/task-params.ts';
+import type { Segment } from '../../contract/transcript.ts';
 import type { TaskRecord } from '../../tasks/task-record.ts';
 import { segmentJson, transcriptJson } from '../../formats/json.ts';
-import type { Segment, TaskParams } from '../../tasks/types.ts';
-import type { TaskLinks } from '../../contract/task-links.ts';
-import { publicDetail } from '../../contract/public-detail.ts';
 
-/** The error object of the contract: null, or the three snake_case fields. */
-export type ErrorJson = { error_code: string; user_message: string; technical_detail: string } | null;
-
-/** A task error in its contract form; the detail without server paths or raw tool output (the log has those). */
-export function errorJson(error: TaskError | null): ErrorJson {
-  return error && { error_code: error.code, user_message: error.userMessage, technical_detail: publicDetail(error.technicalDetail) };
-}
+// Builders of the task bodies; their shapes are the contract's (src/contract/task-json.ts).
 
 /** The polling fallback body, exactly as the progress contract names it. */
-export function progressJson(task: Pick<TaskRecord, 'id' | 'status' | 'percentage' | 'stage' | 'error'>) {
+export function progressJson(task: Pick<TaskRecord, 'id' | 'status' | 'percentage' | 'stage' | 'error'>): ProgressJson {
   return {
     identifier: task.id,
     status: task.status,
     progress_percentage: task.percentage,
     progress_stage: task.stage,
-    error: errorJson(task.error),
+    error: task.error && errorJson(task.error),
   };
 }
 
 /** A task's options in snake_case. */
-export function paramsJson(params: TaskParams) {
+export function paramsJson(params: TaskParams): ParamsJson {
   return {
     language: params.language,
     task: params.task,
@@ -41,7 +36,7 @@ export function paramsJson(params: TaskParams) {
 }
 
 /** The short form used in lists. */
-export function taskSummaryJson(task: TaskRecord, links: TaskLinks) {
+export function taskSummaryJson(task: TaskRecord, links: TaskLinks): TaskSummaryJson {
   return {
     ...progressJson(task),
     progress_message: task.message,
@@ -63,8 +58,8 @@ export interface TaskLiveInfo {
   partialSegments?: Segment[];
 }
 
-/** The whole task: summary, options, result once completed, partial segments while running, queue place while queued. */
-export function taskDetailJson(task: TaskRecord, links: TaskLinks, live: TaskLiveInfo = {}) {
+/** The whole task: summary, options, result once completed, partial segments while running, queue place while queued (the live entries are the route's). */
+export function taskDetailJson(task: TaskRecord, links: TaskLinks, live: TaskLiveInfo = {}): Omit<TaskDetailJson, 'stage_progress' | 'eta_seconds'> {
   return {
     ...taskSummaryJson(task, links),
     language_probability: task.languageProbability,
