@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { DatabaseHandle } from '../../src/db/database.ts';
+import { createTaskStore } from '../../src/db/task-store.ts';
 import { taskError } from '../../src/tasks/errors.ts';
 import type { ProgressEvent } from '../../src/tasks/task-events.ts';
 import { STAGES, type Stage } from '../../src/contract/status.ts';
@@ -151,6 +152,28 @@ describe.each(testEngines())('createTaskService on $name', ({ open }) => {
     const after = await rig.service.cancel(id);
     expect(job!.cancelRequested).toBe(true);
     expect(after).toMatchObject({ status: 'cancelled', error: { code: 'CANCELLED' }, stage: 'transcribing', percentage: 22 });
+  });
+
+  it('stops a task cancelled while its start is being written, without handing it to the engine', async () => {
+    const store = createTaskStore(h, { soleWriter: true });
+    let writing = false;
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const update: typeof store.update = async (id, patch) => {
+      if (patch.status === 'processing') {
+        writing = true;
+        await held;
+      }
+      return store.update(id, patch);
+    };
+    rig = serviceRig(h, { store: { ...store, update } });
+    await rig.service.start();
+    const { id } = await rig.service.submit(input('a'));
+    await until(() => writing);
+    const cancelling = rig.service.cancel(id);
+    release();
+    expect(await cancelling).toMatchObject({ status: 'cancelled', error: { code: 'CANCELLED' } });
+    expect(rig.engine.jobs).toHaveLength(0);
   });
 
   it('ends cancelled even when the engine finishes the job before it hears the cancel', async () => {
