@@ -97,6 +97,7 @@ export function createScheduler(ctx: RunContext, options: { workers: number; rea
 
   const pump = () => {
     if (!started || stopped) return;
+    // The only queue is this one: the transcriber keeps none and takes at most one job per worker.
     const limit = Math.min(options.workers, ctx.transcriber.readyCount());
     let moved = false;
     while (jobs.size + claiming.size < limit && queue.length > 0) {

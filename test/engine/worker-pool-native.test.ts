@@ -1,5 +1,5 @@
 // The pool with the real worker (src/engine/worker-main.ts), libwhisper and the random-weight tiny.en model:
-// only what the fake worker cannot show (worker-pool*.test.ts cover queueing, timeouts, two workers and
+// only what the fake worker cannot show (worker-pool*.test.ts cover hand-offs, timeouts, two workers and
 // load failures): a real transcription forwarded through IPC, a crash inside native code, and a cancel
 // heard by whisper.cpp's abort check. Each jfk.wav run costs seconds of CPU (a minute on a loaded 2-core
 // machine, hence the long timeout), so the cases share one pool.

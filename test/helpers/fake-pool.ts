@@ -1,5 +1,5 @@
-// The worker pool over test/helpers/fake-worker.ts: the pool's own logic (queue, cancel, crashes,
-// restarts) in seconds, without native code.
+// The worker pool over test/helpers/fake-worker.ts: the pool's own logic (hand-off to loading workers,
+// cancel, crashes, restarts) in seconds, without native code.
 import path from 'node:path';
 import { afterEach } from 'vitest';
 import { createWorkerPool, type WorkerPool } from '../../src/engine/pool/worker-pool.ts';
