@@ -1,5 +1,21 @@
-import pino, { type DestinationStream, type Logger } from 'pino';
+import pino, { type DestinationStream, type Logger as PinoLogger } from 'pino';
 import type { Config } from './config.ts';
+
+/** One log call: structured fields, then the message (pino's argument order). */
+export type LogFn = (fields: object, message: string) => void;
+
+/**
+ * The logger port every layer takes (http, ws, tasks, webhooks, retention, cluster); a pino logger
+ * satisfies it, and tests pass a plain object.
+ */
+export interface Logger {
+  debug: LogFn;
+  info: LogFn;
+  warn: LogFn;
+  error: LogFn;
+  /** Whether a level would be written (pino has it): lets a hot path skip building a line; absent means on. */
+  isLevelEnabled?(level: string): boolean;
+}
 
 /** Fields whose values never reach a log line, wherever they appear. */
 const SECRET_PATHS = [
@@ -8,8 +24,8 @@ const SECRET_PATHS = [
   'headers.cookie', '*.headers.cookie',
 ];
 
-/** A pino logger writing structured JSON lines (to stdout unless a destination is given). */
-export function createLogger(config: Pick<Config, 'LOG_LEVEL'>, destination?: DestinationStream): Logger {
+/** A pino logger writing structured JSON lines (to stdout unless a destination is given); main.ts also uses its `fatal`. */
+export function createLogger(config: Pick<Config, 'LOG_LEVEL'>, destination?: DestinationStream): PinoLogger {
   return pino(
     {
       level: config.LOG_LEVEL,
@@ -21,5 +37,3 @@ export function createLogger(config: Pick<Config, 'LOG_LEVEL'>, destination?: De
     destination,
   );
 }
-
-export type { Logger } from 'pino';

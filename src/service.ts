@@ -91,7 +91,7 @@ export async function createService(config: Config, overrides: ServiceOverrides 
   // One pool per model in use (WHISPER_MODELS), the default's started now; see src/models/model-router.ts.
   // A worker node whose heartbeat is older than this (three missed beats at least) no longer counts.
   const rosterStaleMs = Math.max(3 * ROSTER_INTERVAL_MS, config.LEASE_TIMEOUT_MS);
-  const transcriber = overrides.transcriber ?? (config.ROLE === 'api' ? createRosterEngine(db, rosterStaleMs, (error) => logger.warn({ err: error }, 'could not read the worker nodes')) : createModelRouter({
+  const transcriber = overrides.transcriber ?? (config.ROLE === 'api' ? createRosterEngine(db, rosterStaleMs, logger) : createModelRouter({
     catalog: models, workers: config.WORKERS, budgetBytes: config.MODEL_MEMORY_BYTES,
     createPool: (model) => createPool({ ...config, WHISPER_MODEL: model.path }, logger, { diarization: diarization.options ?? undefined, ...overrides.pool }),
     log: (level, message, fields) => logger[level](fields, message),
@@ -101,7 +101,7 @@ export async function createService(config: Config, overrides: ServiceOverrides 
   const store = webhooks.wrapStore(createTaskStore(db, { soleWriter: !clustered }));
   let cluster: ClusterNode | undefined;
   if (clustered) {
-    cluster = joinCluster({ h: db, config, bus, store, log: (error, what) => logger.warn({ err: error }, `cluster: ${what} failed`) });
+    cluster = joinCluster({ h: db, config, bus, store, logger });
     await cluster.ready;
     logger.info({ node: cluster.nodeId, role: config.ROLE }, 'joined the cluster');
   }
@@ -133,7 +133,7 @@ export async function createService(config: Config, overrides: ServiceOverrides 
     config, logger, tasks, registry, app,
     async start() {
       if (clustered && config.ROLE !== 'api') {
-        stopHeartbeat = startHeartbeat(db, cluster!.nodeId, transcriber, (error) => logger.warn({ err: error }, 'could not write this node\'s heartbeat'));
+        stopHeartbeat = startHeartbeat(db, cluster!.nodeId, transcriber, logger);
       }
       await tasks.start();
       webhooks.start();

@@ -4,6 +4,7 @@ import type { Config } from '../config.ts';
 import type { DatabaseHandle } from '../db/database.ts';
 import { createLeaseStore } from '../db/lease-repository.ts';
 import type { EventBus } from '../events/event-bus.ts';
+import type { Logger } from '../logger.ts';
 import type { TaskEventMap } from '../tasks/task-events.ts';
 import type { SharedQueue } from '../tasks/task-service-deps.ts';
 import type { TaskStore } from '../tasks/task-service-types.ts';
@@ -39,9 +40,11 @@ export function joinCluster(options: {
   config: Pick<Config, 'ROLE' | 'WORKERS' | 'LEASE_TIMEOUT_MS' | 'MAX_ATTEMPTS' | 'NODE_NAME'>;
   bus: EventBus<TaskEventMap>;
   store: Pick<TaskStore, 'get'>;
-  log: (error: unknown, what: string) => void;
+  /** Failures of the LISTEN connection, NOTIFY and the event relay are warnings: each is retried or re-read. */
+  logger: Pick<Logger, 'warn'>;
 }): ClusterNode {
   const { h, config, bus } = options;
+  const log = (error: unknown, what: string) => options.logger.warn({ err: error }, `cluster: ${what} failed`);
   if (!h.pgPool) throw new Error('a cluster needs PostgreSQL (DATABASE_URL)');
   const nodeId = nodeIdFor(config);
   const leases = createLeaseStore(h);
@@ -51,15 +54,15 @@ export function joinCluster(options: {
     else if (name === QUEUED_CHANNEL) scheduler?.wake();
     else if (name === CANCEL_CHANNEL) scheduler?.cancelHere(payload);
   }, {
-    onError: (error) => options.log(error, 'listen'),
+    onError: (error) => log(error, 'listen'),
     // Messages sent while the connection was down are lost: the queue, cancel flags and task ends are re-read.
     onReconnect: () => {
       scheduler?.wake();
       void relay.resync();
     },
   });
-  const relay = createEventRelay({ nodeId, bus, channel, store: options.store, onError: options.log });
-  const notify = (name: string, payload: string) => void channel.notify(name, payload).catch((error: unknown) => options.log(error, `notify ${name}`));
+  const relay = createEventRelay({ nodeId, bus, channel, store: options.store, onError: log });
+  const notify = (name: string, payload: string) => void channel.notify(name, payload).catch((error: unknown) => log(error, `notify ${name}`));
 
   const shared: SharedQueue = {
     scheduler(ctx) {

@@ -1,4 +1,5 @@
 import type { DatabaseHandle } from '../db/database.ts';
+import type { Logger } from '../logger.ts';
 import type { TaskError } from '../tasks/errors.ts';
 import type { Transcriber } from '../tasks/types.ts';
 
@@ -13,9 +14,10 @@ export const ROSTER_INTERVAL_MS = 2000;
 
 /**
  * A worker node's heartbeat in `cluster_nodes`: its ready workers and model, every ROSTER_INTERVAL_MS.
- * Returns stop(), which removes the node's row.
+ * Returns stop(), which removes the node's row. A failed write is logged and tried again at the next beat.
  */
-export function startHeartbeat(h: DatabaseHandle, nodeId: string, engine: Transcriber, onError: (error: unknown) => void): () => Promise<void> {
+export function startHeartbeat(h: DatabaseHandle, nodeId: string, engine: Transcriber, logger: Pick<Logger, 'warn'>): () => Promise<void> {
+  const onError = (error: unknown) => logger.warn({ err: error }, 'could not write this node\'s heartbeat');
   const beat = async () => {
     const state: NodeState = { model: engine.modelInfo(), unavailable: engine.unavailable?.() ?? null };
     const row = { ready_workers: engine.readyCount(), state: JSON.stringify(state), seen_ms: Date.now() };
@@ -38,9 +40,11 @@ export function startHeartbeat(h: DatabaseHandle, nodeId: string, engine: Transc
 
 /**
  * The engine as an api node sees it: the sum of the worker nodes whose heartbeat is fresher than
- * `staleMs`. It runs nothing itself; the shared queue carries the work.
+ * `staleMs`. It runs nothing itself; the shared queue carries the work. A failed read is logged and
+ * the last one kept.
  */
-export function createRosterEngine(h: DatabaseHandle, staleMs: number, onError: (error: unknown) => void): Transcriber {
+export function createRosterEngine(h: DatabaseHandle, staleMs: number, logger: Pick<Logger, 'warn'>): Transcriber {
+  const onError = (error: unknown) => logger.warn({ err: error }, 'could not read the worker nodes');
   let ready = 0;
   let nodes: NodeState[] = [];
   const read = async () => {

@@ -1,4 +1,5 @@
 import type { Config } from '../config.ts';
+import type { Logger } from '../logger.ts';
 import type { EventBus } from '../events/event-bus.ts';
 import type { TaskEventMap } from '../tasks/task-events.ts';
 import type { TaskService } from '../tasks/task-service-types.ts';
@@ -11,19 +12,6 @@ import type { MediaStore } from '../media/media-store.ts';
 import type { AppMetrics } from '../metrics/app-metrics.ts';
 import type { BusBridge } from '../ws/bus-bridge.ts';
 import type { Registry } from '../ws/registry.ts';
-
-/** One logging method: an object of fields and/or a message, as pino accepts them. */
-export type LogFn = (objOrMsg: object | string, msg?: string) => void;
-
-/** The few logger methods the HTTP and WebSocket layers use; a pino logger satisfies it. */
-export interface Logger {
-  info: LogFn;
-  warn: LogFn;
-  error: LogFn;
-  debug: LogFn;
-  /** Whether a level would be written (pino has it); without it every level counts as on. */
-  isLevelEnabled?(level: string): boolean;
-}
 
 /** Everything the HTTP app needs from the rest of the server, passed in by the composition root. */
 export interface AppDeps {

@@ -23,7 +23,7 @@ import { webhookRoutes } from './webhooks/webhook-routes.ts';
 import { taskSocketRoutes } from '../ws/task-socket-routes.ts';
 import { createDrainGate } from './middleware/drain-gate.ts';
 
-export type { AppDeps, Logger } from './app-deps.ts';
+export type { AppDeps } from './app-deps.ts';
 
 /** What createApp hands back to the composition root (src/service.ts). */
 export interface CreatedApp {

@@ -1,7 +1,7 @@
 import type { Context, ErrorHandler, NotFoundHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import * as v from 'valibot';
-import type { Logger } from './app-deps.ts';
+import type { Logger } from '../logger.ts';
 import { errorBody } from '../contract/error-body.ts';
 import { AppError } from './app-error.ts';
 import { describeIssues } from './validation.ts';

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import type { Logger } from '../logger.ts';
 import type { MediaStore } from '../media/media-store.ts';
 
 /** What the orphan pass needs. */
@@ -9,7 +10,7 @@ export interface OrphanSweepOptions {
   minAgeMs: number;
   /** Takes a snapshot of the rows: the returned check is true when a task refers to an entry (absolute path under MEDIA_DIR). */
   referenceCheck(): Promise<(entry: string) => Promise<boolean>>;
-  logger: { info: (fields: object, message: string) => void };
+  logger: Pick<Logger, 'info'>;
 }
 
 /**

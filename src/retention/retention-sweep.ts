@@ -1,4 +1,5 @@
 import path from 'node:path';
+import type { Logger } from '../logger.ts';
 import type { MediaStore } from '../media/media-store.ts';
 import { removeOrphanUploads } from './orphan-uploads.ts';
 
@@ -19,9 +20,6 @@ export interface RetentionStore {
   mediaPaths(): Promise<string[]>;
 }
 
-/** One log method, pino's argument order. */
-type LogFn = (fields: object, message: string) => void;
-
 /** What one sweep needs. */
 export interface RetentionSweepDeps {
   store: RetentionStore;
@@ -33,7 +31,7 @@ export interface RetentionSweepDeps {
   resultRetentionDays: number;
   /** Removes a task the way DELETE /tasks/:id does (row, segments, files, watchers told). */
   removeTask(id: string): Promise<boolean>;
-  logger: { info: LogFn; warn: LogFn; error: LogFn };
+  logger: Pick<Logger, 'info' | 'warn' | 'error'>;
   /** An upload folder with no task row must be at least this old before it goes (default one hour). */
   orphanMinAgeMs?: number;
   /** Rows handled per query; a sweep loops until none are left (default 200). */

@@ -1,5 +1,6 @@
 import type { Config } from '../config.ts';
 import type { EventBus } from '../events/event-bus.ts';
+import type { Logger } from '../logger.ts';
 import type { TaskEventMap } from './task-events.ts';
 import type { TaskRecord } from './task-record.ts';
 import type { TaskStore } from './task-service-types.ts';
@@ -7,16 +8,8 @@ import type { Transcriber } from './types.ts';
 import type { Scheduler } from './scheduler.ts';
 import type { RunContext } from './task-runner.ts';
 
-/** One log method: structured fields, then a message (pino's argument order). */
-export type TaskLogFn = (fields: object, message: string) => void;
-
-/** The logger methods the task layer uses; a pino logger satisfies it. */
-export interface TaskLogger {
-  debug: TaskLogFn;
-  info: TaskLogFn;
-  warn: TaskLogFn;
-  error: TaskLogFn;
-}
+/** @deprecated The logger port of src/logger.ts; kept until progress-writer.ts and task-runner.ts import Logger. */
+export type TaskLogger = Logger;
 
 /** How tasks are dispatched when the queue is shared by several nodes (src/cluster). */
 export interface SharedQueue {
@@ -36,7 +29,7 @@ export interface TaskServiceDeps {
   bus: EventBus<TaskEventMap>;
   transcriber: Transcriber;
   config: Pick<Config, 'WORKERS' | 'MAX_ATTEMPTS'>;
-  logger: TaskLogger;
+  logger: Logger;
   /** Milliseconds since the epoch (default Date.now). */
   clock?: () => number;
   idFactory?: () => string;

@@ -3,7 +3,7 @@ import type { DatabaseHandle } from '../db/database.ts';
 import {
   claimDelivery, dueDeliveries, nextHeadDueAfter, recordAttempt, releaseDelivery, type DeliveryRow,
 } from '../db/webhook-repository.ts';
-import type { TaskLogger } from '../tasks/task-service-deps.ts';
+import type { Logger } from '../logger.ts';
 import { retryDelayMs } from './retry-delay.ts';
 import type { SendOptions, SendOutcome } from './webhook-sender.ts';
 
@@ -18,7 +18,7 @@ export interface DispatcherOptions {
   baseDelayMs: number;
   maxAttempts: number;
   send(url: string, body: string, headers: Record<string, string>, options: Pick<SendOptions, 'signal'>): Promise<SendOutcome>;
-  logger: TaskLogger;
+  logger: Logger;
   onOutcome?(outcome: DeliveryOutcome): void;
   clock?: () => number;
   random?: () => number;

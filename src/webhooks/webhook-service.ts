@@ -2,7 +2,7 @@ import type { Config } from '../config.ts';
 import type { DatabaseHandle } from '../db/database.ts';
 import { listDeliveries, pendingSummary, requeueDelivery } from '../db/webhook-repository.ts';
 import { createAddressPolicy } from '../net/ip-policy.ts';
-import type { TaskLogger } from '../tasks/task-service-deps.ts';
+import type { Logger } from '../logger.ts';
 import type { TaskStore } from '../tasks/task-service-types.ts';
 import { createWebhookDispatcher, type DeliveryOutcome } from './webhook-dispatcher.ts';
 import { withWebhookOutbox } from './webhook-outbox.ts';
@@ -24,7 +24,7 @@ export interface WebhookService extends WebhookApi {
 export function createWebhookService(options: {
   h: DatabaseHandle;
   config: WebhookConfig;
-  logger: TaskLogger;
+  logger: Logger;
   clock?: () => number;
   random?: () => number;
   resolve?: WebhookResolver;

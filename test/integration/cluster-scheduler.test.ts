@@ -49,7 +49,7 @@ describe.skipIf(!hasPg)('the shared queue of a cluster (in one process)', () => 
     const store = createTaskStore(h);
     const logger = recordingLogger();
     const config = { ROLE: role, WORKERS: 1, LEASE_TIMEOUT_MS: LEASE_MS, MAX_ATTEMPTS: maxAttempts, NODE_NAME: name };
-    const cluster = joinCluster({ h, config, bus, store, log: (error) => busErrors.push(error) });
+    const cluster = joinCluster({ h, config, bus, store, logger: { warn: (fields) => void busErrors.push(fields) } });
     await cluster.ready;
     const engine = createFakeTranscriber('manual', { ready: role === 'api' ? 0 : 1 });
     const service = createTaskService({ store, bus, transcriber: engine, logger, config, shared: cluster.shared, remoteCancelWaitMs: 1500 });

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { MiddlewareHandler } from 'hono';
-import type { Logger } from '../app-deps.ts';
+import type { Logger } from '../../logger.ts';
 import type { AppEnv } from '../app-env.ts';
 import { clientAddress } from './rate-limit.ts';
 import { requestHeader } from '../raw-header.ts';
