@@ -12,7 +12,8 @@ const srcDir = path.join(root, 'src/web');
 const outDir = path.join(root, 'web-dist');
 const stamp = path.join(outDir, 'index.html');
 // The page also bundles these shared modules; a change there must rebuild it too.
-const extraSources = [path.join(root, 'src/tasks/errors.ts'), path.join(root, 'src/formats/languages.ts'), path.join(root, 'scripts/build-web.mjs')];
+const contractDir = path.join(root, 'src/contract');
+const extraSources = [...readdirSync(contractDir).map((f) => path.join(contractDir, f)), path.join(root, 'src/formats/languages.ts'), path.join(root, 'scripts/build-web.mjs')];
 
 function newestSource() {
   const files = readdirSync(srcDir, { recursive: true }).map((f) => path.join(srcDir, String(f)));

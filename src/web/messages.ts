@@ -1,101 +1,90 @@
 import * as v from 'valibot';
+import { ErrorBodySchema } from '../contract/error-body.ts';
+import { ErrorFrameSchema, HeartbeatFrameSchema, PongFrameSchema, ProgressFrameSchema, SegmentFrameSchema } from '../contract/frames.ts';
+import { ModelInfoSchema } from '../contract/model-info.ts';
+import { ErrorJsonSchema, TaskErrorSchema } from '../contract/task-error.ts';
+import { ParamsJsonSchema, PollingSchema, TaskCreatedSchema, TaskDetailSchema } from '../contract/task-json.ts';
+import { SegmentJsonSchema, SpeakerJsonSchema, TranscriptJsonSchema } from '../contract/transcript-json.ts';
 
-// Every message from the server is checked here before the page uses it. Objects are loose:
-// the page must keep working when the server adds fields.
+// Every message from the server is checked here before the page uses it, with the contract's own
+// field schemas (src/contract). Objects are loose and each schema names only the fields the page
+// reads; those it can do without may be missing or null: the page must keep working when the
+// server adds fields or leaves extras out.
+
+type Entries = Record<string, v.GenericSchema>;
+type Tolerant<E extends Entries> = { [K in keyof E]: v.OptionalSchema<v.NullableSchema<E[K], undefined>, undefined> };
+
+/** Each field allowed to be missing or null. */
+function tolerant<E extends Entries>(entries: E): Tolerant<E> {
+  return Object.fromEntries(Object.entries(entries).map(([key, schema]) => [key, v.optional(v.nullable(schema))])) as Tolerant<E>;
+}
+
+type Lenient<E extends Entries, R extends keyof E, O extends keyof E> = {
+  [K in R | O]: K extends R ? E[K] : v.OptionalSchema<v.NullableSchema<E[K], undefined>, undefined>;
+};
+
+/** A loose object with some of a contract schema's fields required and others tolerated. */
+function lenient<E extends Entries, const R extends keyof E & string, const O extends keyof E & string>(
+  schema: v.ObjectSchema<E, undefined>, required: readonly R[], optional: readonly O[],
+): v.LooseObjectSchema<Lenient<E, NoInfer<R>, NoInfer<O>>, undefined> {
+  const entries = Object.fromEntries([
+    ...required.map((key) => [key, schema.entries[key]]),
+    ...optional.map((key) => [key, v.optional(v.nullable(schema.entries[key]!))]),
+  ]);
+  return v.looseObject(entries as Lenient<E, R, O>);
+}
 
 const optNum = v.optional(v.nullable(v.number()));
-const optStr = v.optional(v.nullable(v.string()));
 
 /** One transcript segment as the page needs it (seconds from the start). */
-export const SegmentSchema = v.looseObject({
-  id: v.optional(v.number()),
-  start: v.number(),
-  end: v.number(),
-  text: v.string(),
-  speaker: optStr,
-});
+export const SegmentSchema = lenient(SegmentJsonSchema, ['start', 'end', 'text'], ['id', 'speaker']);
 export type WebSegment = v.InferOutput<typeof SegmentSchema>;
 
-/** A task error in any of the spellings the API uses (frames, polling, task body). */
-const ErrorBodySchema = v.looseObject({
-  code: optStr,
-  error_code: optStr,
-  user_message: optStr,
-  userMessage: optStr,
-  message: optStr,
-  technical_detail: optStr,
-  technicalDetail: optStr,
-});
+/** A task error in any of the spellings the API uses (frames and polling, error answers, the server's own TaskError). */
+const FailureSchema = v.looseObject(tolerant({
+  ...ErrorJsonSchema.entries,
+  code: ErrorBodySchema.entries.error.entries.code,
+  message: ErrorBodySchema.entries.error.entries.message,
+  userMessage: TaskErrorSchema.entries.userMessage,
+  technicalDetail: TaskErrorSchema.entries.technicalDetail,
+}));
+
+const { queue_position } = ProgressFrameSchema.entries;
+const live = ['eta_seconds', 'stage_progress'] as const;
 
 /** Frames the server sends on /ws/tasks/:id (the progress contract plus segments). */
 export const ServerFrameSchema = v.variant('type', [
-  v.looseObject({
-    type: v.literal('progress'),
-    task_id: v.string(),
-    stage: v.string(),
-    percentage: v.number(),
-    message: optStr,
-    timestamp: optStr,
-    queue_position: optNum,
-    eta_seconds: optNum,
-    stage_progress: optNum,
-  }),
-  v.looseObject({
-    type: v.literal('error'),
-    task_id: optStr,
-    error_code: v.string(),
-    user_message: v.string(),
-    technical_detail: optStr,
-    timestamp: optStr,
-  }),
-  v.looseObject({ type: v.literal('segment'), task_id: optStr, segment: SegmentSchema, timestamp: optStr }),
-  v.looseObject({ type: v.literal('heartbeat'), timestamp: optStr }),
-  v.looseObject({ type: v.literal('pong') }),
+  lenient(ProgressFrameSchema, ['type', 'task_id', 'stage', 'percentage'], ['message', 'timestamp', 'queue_position', ...live]),
+  lenient(ErrorFrameSchema, ['type', 'error_code', 'user_message'], ['task_id', 'technical_detail', 'timestamp']),
+  v.looseObject({ ...lenient(SegmentFrameSchema, ['type'], ['task_id', 'timestamp']).entries, segment: SegmentSchema }),
+  lenient(HeartbeatFrameSchema, ['type'], ['timestamp']),
+  lenient(PongFrameSchema, ['type'], []),
 ]);
 export type ServerFrame = v.InferOutput<typeof ServerFrameSchema>;
 
-/** GET /tasks/:id/progress, the polling fallback. */
+/** GET /tasks/:id/progress, the polling fallback (read like a progress frame, hence a tolerated queue_position). */
 export const PollSchema = v.looseObject({
-  identifier: v.string(),
-  status: v.string(),
-  progress_percentage: v.number(),
-  progress_stage: v.string(),
-  error: v.optional(v.nullable(ErrorBodySchema)),
-  queue_position: optNum,
-  eta_seconds: optNum,
-  stage_progress: optNum,
+  ...lenient(PollingSchema, ['identifier', 'status', 'progress_percentage', 'progress_stage'], live).entries,
+  error: v.optional(v.nullable(FailureSchema)),
+  ...tolerant({ queue_position }),
 });
 
 /** A task's options as GET /tasks/:id reports them (for "Try again"). */
-const ParamsSchema = v.looseObject({
-  language: optStr,
-  task: optStr,
-  vad: v.optional(v.nullable(v.boolean())),
-  word_timestamps: v.optional(v.nullable(v.boolean())),
-  diarize: v.optional(v.nullable(v.boolean())),
-  num_speakers: optNum,
-  min_speakers: optNum,
-  max_speakers: optNum,
-  initial_prompt: optStr,
-  temperature: optNum,
-});
+const ParamsSchema = lenient(ParamsJsonSchema, [], [
+  'language', 'task', 'vad', 'word_timestamps', 'diarize', 'num_speakers', 'min_speakers', 'max_speakers', 'initial_prompt', 'temperature',
+]);
 
-/** One task in GET /tasks and GET /tasks/:id. */
+const { queue } = TaskDetailSchema.entries;
+
+/** One task in GET /tasks and GET /tasks/:id (`id` is an older spelling of `identifier`). */
 export const TaskSchema = v.looseObject({
-  identifier: v.optional(v.string()),
+  ...lenient(TaskDetailSchema, ['status'], ['identifier', 'file_name', 'progress_percentage', 'progress_stage', 'created_at', ...live]).entries,
   id: v.optional(v.string()),
-  status: v.string(),
-  file_name: optStr,
-  progress_percentage: optNum,
-  progress_stage: optStr,
-  queue_position: optNum,
-  eta_seconds: optNum,
-  stage_progress: optNum,
+  queue_position: tolerant({ queue_position }).queue_position,
   params: v.optional(v.nullable(ParamsSchema)),
-  queue: v.optional(v.nullable(v.looseObject({ position: optNum, eta_seconds: optNum }))),
+  queue: v.optional(v.nullable(lenient(queue.wrapped, [], ['position', 'eta_seconds']))),
   partial_segments: v.optional(v.nullable(v.array(SegmentSchema))),
-  error: v.optional(v.nullable(ErrorBodySchema)),
-  created_at: optStr,
+  error: v.optional(v.nullable(FailureSchema)),
 });
 
 /** GET /tasks as the recent list pages it: the items and the total, when the server says. */
@@ -114,31 +103,30 @@ export const TaskListSchema = v.union([
 ]);
 
 /** The 202 answer to POST /tasks. */
-export const CreatedSchema = v.looseObject({ identifier: v.string(), status: v.string() });
+export const CreatedSchema = lenient(TaskCreatedSchema, ['identifier'], ['status']);
+
+const { timings } = TranscriptJsonSchema.entries;
 
 /** GET /tasks/:id/result?format=json (turns and speakers only with diarize=true). */
 export const ResultSchema = v.looseObject({
+  ...lenient(TranscriptJsonSchema, [], ['text', 'language', 'duration', 'model']).entries,
   segments: v.array(SegmentSchema),
-  text: optStr,
-  language: optStr,
-  duration: optNum,
-  model: optStr,
-  timings: v.optional(v.nullable(v.looseObject({ total_ms: optNum }))),
-  speakers: v.optional(v.nullable(v.array(v.looseObject({ id: v.string(), speaking_time: optNum })))),
+  timings: v.optional(v.nullable(lenient(timings, [], ['total_ms']))),
+  speakers: v.optional(v.nullable(v.array(lenient(SpeakerJsonSchema, ['id'], ['speaking_time'])))),
 });
 export type WebResult = v.InferOutput<typeof ResultSchema>;
 
 /** GET /health/ready: what the loaded model and the server can do (the page adapts its options). */
 export const ReadySchema = v.looseObject({
-  model: v.optional(v.nullable(v.looseObject({ name: optStr, multilingual: v.optional(v.nullable(v.boolean())) }))),
-  diarization: v.optional(v.nullable(v.looseObject({ available: v.optional(v.nullable(v.boolean())), hint: optStr }))),
+  model: v.optional(v.nullable(lenient(ModelInfoSchema, [], ['name', 'multilingual']))),
+  diarization: v.optional(v.nullable(v.looseObject({ available: v.optional(v.nullable(v.boolean())), hint: v.optional(v.nullable(v.string())) }))),
 });
 export type ReadyInfo = v.InferOutput<typeof ReadySchema>;
 
 /** A JSON error body from any route: `{error: {code, message}}` or a flat shape. */
 export const ApiErrorSchema = v.looseObject({
-  error: v.optional(v.union([v.string(), ErrorBodySchema])),
-  message: optStr,
+  error: v.optional(v.union([v.string(), FailureSchema])),
+  message: v.optional(v.nullable(v.string())),
 });
 
 /** What the page shows for a failure. */
@@ -149,7 +137,7 @@ export interface TaskFailureView {
 }
 
 /** Normalises any error spelling into what the page shows. */
-export function toFailureView(e: v.InferOutput<typeof ErrorBodySchema>): TaskFailureView {
+export function toFailureView(e: v.InferOutput<typeof FailureSchema>): TaskFailureView {
   return {
     code: e.error_code ?? e.code ?? 'ERROR',
     userMessage: e.user_message ?? e.userMessage ?? e.message ?? 'The task failed.',
