@@ -1,3 +1,4 @@
+import type { ErrorJson } from '../contract/task-error.ts';
 import { taskLinks, type TaskLinks } from '../contract/task-links.ts';
 
 /** The events a webhook receiver gets. */
@@ -24,7 +25,7 @@ export interface WebhookPayload {
     status: string;
     stage: string;
     percentage: number;
-    error: { error_code: string; user_message: string; technical_detail: string } | null;
+    error: ErrorJson | null;
     links: TaskLinks;
   };
 }
