@@ -12,13 +12,12 @@ import { healthRoutes } from './health/health-routes.ts';
 import { installMethodGuards } from './middleware/method-guard.ts';
 import { metricsRoutes } from './health/metrics-routes.ts';
 import { buildOpenApiDocument, type OpenApiDocument } from './openapi/openapi-document.ts';
-import { createApiRegistry } from './openapi/openapi-registry.ts';
-import { openAiOperations, serviceOperations } from './openapi/openapi-service.ts';
-import { taskOperations } from './tasks/openapi-tasks.ts';
+import { documentedOperations, documentLast } from './openapi/route-doc.ts';
+import { taskDocs } from './tasks/openapi-tasks.ts';
 import { openAiRoutes } from './openai/openai-routes.ts';
+import { mediaRoutes } from './tasks/media-routes.ts';
 import { taskRoutes } from './tasks/tasks-routes.ts';
 import { createWebRoutes } from './web/web-routes.ts';
-import { webhookOperations } from './webhooks/openapi-webhooks.ts';
 import { webhookRoutes } from './webhooks/webhook-routes.ts';
 import { taskSocketRoutes } from '../ws/task-socket-routes.ts';
 import { createDrainGate } from './middleware/drain-gate.ts';
@@ -56,10 +55,9 @@ export function createApp(deps: AppDeps): CreatedApp {
   wss.options.maxPayload = Math.max(deps.config.MAX_WS_FRAME_BYTES * 16, 64 * 1024);
   const keys = createApiKeys(parseApiKeys(deps.config.API_KEYS));
   logAccessMode(deps, keys);
-  const api = createApiRegistry();
-  api.add(...taskOperations(), ...openAiOperations(), ...serviceOperations(), ...webhookOperations());
   let document: OpenApiDocument | undefined;
-  const openApi = () => (document ??= buildOpenApiDocument(api.operations(), {
+  // Built from the routes themselves (each route file documents what it registers), at the first request.
+  const openApi = () => (document ??= buildOpenApiDocument(documentedOperations(app.routes), {
     title: 'whisper-tasks',
     version: '0.1.0',
     description: 'Self-hosted speech-to-text with live progress. Submit media, get a task id at once, watch it over the WebSocket or poll it, then fetch the transcript. With API_KEYS set, send `Authorization: Bearer <key>`.',
@@ -72,13 +70,18 @@ export function createApp(deps: AppDeps): CreatedApp {
   installGuards(app, deps, keys, metrics, gate.middleware);
   app.route('/health', healthRoutes(deps));
   app.route('/tasks', taskRoutes(deps));
+  app.route('/tasks', mediaRoutes(deps));
   app.route('/tasks', webhookRoutes(deps));
   app.route('/v1', openAiRoutes(deps));
-  app.route('/ws', taskSocketRoutes(deps, registry, bridge, upgradeWebSocket, socketGate));
+  const sockets = taskSocketRoutes(deps, registry, bridge, upgradeWebSocket, socketGate);
+  // src/ws imports nothing from http/: its one route is documented here. The upgrade handler is the
+  // first GET; the second answers a plain GET with 426.
+  documentLast({ routes: sockets.routes.slice(0, 1) }, taskDocs().socket);
+  app.route('/ws', sockets);
   app.route('/metrics', metricsRoutes(metrics));
   app.route('/', docsRoutes(openApi));
-  app.route('/', createWebRoutes(deps));
-  installMethodGuards(app);
+  app.route('/', createWebRoutes({}));
+  installMethodGuards(app, documentedOperations(app.routes));
 
   return {
     app,

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { createNodeWebSocket } from '@hono/node-ws';
 import { Hono } from 'hono';
 import type { WebSocket } from 'ws';
+import { mediaRoutes } from '../../src/http/tasks/media-routes.ts';
 import { createWebRoutes, isPublicWebPath } from '../../src/http/web/web-routes.ts';
 import { serveFetch } from '../helpers/start-service.ts';
 
@@ -75,7 +76,8 @@ export async function startFakeApi(options: { apiKey?: string; refuseSockets?: b
     if (given !== options.apiKey) return c.json({ error: { code: 'UNAUTHORIZED', message: 'A valid API key is required.', details: null } }, 401);
     return next();
   });
-  app.route('/', createWebRoutes({ tasks: { get: async (id) => tasks.get(id) } }));
+  app.route('/', createWebRoutes({}));
+  app.route('/tasks', mediaRoutes({ tasks: { get: async (id) => tasks.get(id) } }));
   app.get('/health/ready', (c) => c.json({ status: 'ready', model: ready.model, ...(ready.diarization && { diarization: ready.diarization }) }));
   // GET /v1/models as the server lists it: whisper-1 (the default), then the default by name, then the others.
   app.get('/v1/models', (c) => {

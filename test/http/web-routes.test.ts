@@ -1,7 +1,9 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createWebRoutes, isPublicWebPath, parseRange } from '../../src/http/web/web-routes.ts';
+import { Hono } from 'hono';
+import { mediaRoutes, parseRange } from '../../src/http/tasks/media-routes.ts';
+import { createWebRoutes, isPublicWebPath } from '../../src/http/web/web-routes.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 
 describe('createWebRoutes', () => {
@@ -10,7 +12,9 @@ describe('createWebRoutes', () => {
   const media = path.join(dir, 'media.wav');
   const bytes = Buffer.from(Array.from({ length: 1000 }, (_, i) => i % 256));
   const tasks = new Map<string, { fileName: string; mediaPath: string | null }>();
-  const app = createWebRoutes({ tasks: { get: async (id) => tasks.get(id) }, webDist: dist });
+  const app = new Hono();
+  app.route('/', createWebRoutes({ webDist: dist }));
+  app.route('/tasks', mediaRoutes({ tasks: { get: async (id) => tasks.get(id) } }));
 
   beforeAll(async () => {
     mkdirSync(path.join(dist, 'assets'), { recursive: true });
@@ -50,7 +54,7 @@ describe('createWebRoutes', () => {
   });
 
   it('answers 503 with a hint when the page was never built', async () => {
-    const bare = createWebRoutes({ tasks: { get: async () => undefined }, webDist: path.join(dir, 'nowhere') });
+    const bare = createWebRoutes({ webDist: path.join(dir, 'nowhere') });
     const res = await bare.request('/');
     expect(res.status).toBe(503);
     expect(await res.text()).toContain('build-web');

@@ -20,6 +20,8 @@ import { submitOnce } from '../intake/idempotent-submit.ts';
 import { webhookTarget } from '../intake/webhook-target.ts';
 import { modelIds, selectModel, withModel } from '../intake/model-field.ts';
 import { requireModel } from '../intake/model-available.ts';
+import { documentLast } from '../openapi/route-doc.ts';
+import { openAiDocs } from '../openapi/openapi-service.ts';
 
 /**
  * OpenAI-compatible routes under /v1: POST audio/transcriptions and audio/translations (multipart,
@@ -28,15 +30,20 @@ import { requireModel } from '../intake/model-available.ts';
  */
 export function openAiRoutes(deps: AppDeps): Hono<AppEnv> {
   const routes = new Hono<AppEnv>();
+  const docs = openAiDocs();
   routes.onError(handleOpenAiError(deps.logger));
   routes.post('/audio/transcriptions', (c) => transcribe(c, deps, 'transcribe'));
+  documentLast(routes, docs.transcriptions);
   routes.post('/audio/translations', (c) => transcribe(c, deps, 'translate'));
+  documentLast(routes, docs.translations);
   routes.get('/models', (c) => c.json({ object: 'list', data: modelList(deps) }));
+  documentLast(routes, docs.models);
   routes.get('/models/:id', (c) => {
     const model = modelList(deps).find((m) => m.id === c.req.param('id'));
     if (!model) throw new AppError(404, 'MODEL_NOT_FOUND', `The model "${c.req.param('id').slice(0, 100)}" does not exist here.`, [{ field: 'model' }]);
     return c.json(model);
   });
+  documentLast(routes, docs.model);
   routes.all('*', (c) => c.json(openAiErrorBody(404, `No route for ${c.req.method} ${c.req.path}.`, 'NOT_FOUND'), 404));
   return routes;
 }

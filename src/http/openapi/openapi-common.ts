@@ -1,6 +1,6 @@
 import { ErrorBodySchema } from '../../contract/error-body.ts';
 import { OpenAiErrorSchema } from './openapi-schemas.ts';
-import type { ApiResponse } from './openapi-registry.ts';
+import type { ApiResponse } from './route-doc.ts';
 
 const DESCRIPTIONS: Record<number, string> = {
   400: 'The request is not valid (unknown field, bad value, bad multipart or JSON).',

@@ -1,6 +1,6 @@
 import { toJsonSchema } from '@valibot/to-json-schema';
 import * as v from 'valibot';
-import type { ApiOperation, JsonSchemaObject } from './openapi-registry.ts';
+import type { ApiOperation, JsonSchemaObject } from './route-doc.ts';
 
 /** The document's title, version and description. */
 export interface ApiInfo {

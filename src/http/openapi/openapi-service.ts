@@ -1,5 +1,5 @@
 import { errorResponses, openAiErrorResponses } from './openapi-common.ts';
-import type { ApiOperation, JsonSchemaObject } from './openapi-registry.ts';
+import type { JsonSchemaObject, RouteDoc } from './route-doc.ts';
 import { LiveSchema, ModelListSchema, ModelSchema, OpenAiTextSchema, ReadySchema } from './openapi-schemas.ts';
 import { OPENAI_FIELDS, OPENAI_FORMATS } from '../openai/openai-form.ts';
 
@@ -16,8 +16,8 @@ const openAiForm: JsonSchemaObject = {
   },
 };
 
-const audioRoute = (path: string, summary: string): ApiOperation => ({
-  method: 'post', path, tag: 'OpenAI-compatible', summary,
+const audioRoute = (summary: string): RouteDoc => ({
+  tag: 'OpenAI-compatible', summary,
   headers: { 'Idempotency-Key': 'Makes a retry safe: the same key with the same request (within IDEMPOTENCY_TTL_HOURS, per API key) gets the first request\'s task; with a different request, 422 IDEMPOTENCY_KEY_REUSED' },
   description: 'Same fields as OpenAI\'s audio API; the request becomes an ordinary task (it queues with the rest; the task id is in X-Task-Id) and is answered when it ends.',
   body: { content: { 'multipart/form-data': openAiForm } },
@@ -32,34 +32,34 @@ const audioRoute = (path: string, summary: string): ApiOperation => ({
   },
 });
 
-/** The OpenAI-compatible /v1 routes. */
-export function openAiOperations(): ApiOperation[] {
-  return [
-    audioRoute('/v1/audio/transcriptions', 'Transcribe (OpenAI-compatible)'),
-    audioRoute('/v1/audio/translations', 'Translate to English (OpenAI-compatible)'),
-    { method: 'get', path: '/v1/models', tag: 'OpenAI-compatible', summary: 'The loaded model', responses: { 200: { description: 'Models', schema: ModelListSchema }, ...openAiErrorResponses(401) } },
-    { method: 'get', path: '/v1/models/:id', tag: 'OpenAI-compatible', summary: 'One model', responses: { 200: { description: 'The model', schema: ModelSchema }, ...openAiErrorResponses(401, 404) } },
-  ];
+/** The documentation of the OpenAI-compatible /v1 routes. */
+export function openAiDocs() {
+  return {
+    transcriptions: audioRoute('Transcribe (OpenAI-compatible)'),
+    translations: audioRoute('Translate to English (OpenAI-compatible)'),
+    models: { tag: 'OpenAI-compatible', summary: 'The loaded model', responses: { 200: { description: 'Models', schema: ModelListSchema }, ...openAiErrorResponses(401) } },
+    model: { tag: 'OpenAI-compatible', summary: 'One model', responses: { 200: { description: 'The model', schema: ModelSchema }, ...openAiErrorResponses(401, 404) } },
+  } satisfies Record<string, RouteDoc>;
 }
 
-/** Health, metrics, this description and the web page. */
-export function serviceOperations(): ApiOperation[] {
-  return [
-    { method: 'get', path: '/health/live', tag: 'Operations', public: true, summary: 'Liveness: the process answers', responses: { 200: { description: 'Alive', schema: LiveSchema } } },
-    {
-      method: 'get', path: '/health/ready', tag: 'Operations', public: true, summary: 'Readiness: database open and a worker has its model',
+/** The documentation of health, metrics, this description and the web page. */
+export function serviceDocs() {
+  return {
+    live: { tag: 'Operations', public: true, summary: 'Liveness: the process answers', responses: { 200: { description: 'Alive', schema: LiveSchema } } },
+    ready: {
+      tag: 'Operations', public: true, summary: 'Readiness: database open and a worker has its model',
       responses: { 200: { description: 'Ready', schema: ReadySchema }, 503: { description: 'Not ready', schema: ReadySchema } },
     },
-    {
-      method: 'get', path: '/metrics', tag: 'Operations', summary: 'Prometheus metrics (text exposition format 0.0.4)',
+    metrics: {
+      tag: 'Operations', summary: 'Prometheus metrics (text exposition format 0.0.4)',
       responses: { 200: { description: 'Metrics', schema: TEXT, contentType: 'text/plain' }, ...errorResponses(401) },
     },
-    { method: 'get', path: '/openapi.json', tag: 'Operations', public: true, summary: 'This document (OpenAPI 3.1)', responses: { 200: { description: 'The document', schema: { type: 'object' } } } },
-    { method: 'get', path: '/docs', tag: 'Operations', public: true, summary: 'This document as a web page', responses: { 200: { description: 'HTML', schema: TEXT, contentType: 'text/html' } } },
-    { method: 'get', path: '/', tag: 'Web', public: true, summary: 'The web page (upload, live progress, transcripts)', responses: { 200: { description: 'HTML', schema: TEXT, contentType: 'text/html' }, 503: { description: 'The page is not built' } } },
-    {
-      method: 'get', path: '/assets/:name', tag: 'Web', public: true, summary: "The web page's scripts and styles (hashed names, cached a year)",
+    openapi: { tag: 'Operations', public: true, summary: 'This document (OpenAPI 3.1)', responses: { 200: { description: 'The document', schema: { type: 'object' } } } },
+    docs: { tag: 'Operations', public: true, summary: 'This document as a web page', responses: { 200: { description: 'HTML', schema: TEXT, contentType: 'text/html' } } },
+    page: { tag: 'Web', public: true, summary: 'The web page (upload, live progress, transcripts)', responses: { 200: { description: 'HTML', schema: TEXT, contentType: 'text/html' }, 503: { description: 'The page is not built' } } },
+    assets: {
+      tag: 'Web', public: true, summary: "The web page's scripts and styles (hashed names, cached a year)",
       responses: { 200: { description: 'The asset', schema: TEXT, contentType: 'text/javascript' }, ...errorResponses(404) },
     },
-  ];
+  } satisfies Record<string, RouteDoc>;
 }

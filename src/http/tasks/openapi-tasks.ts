@@ -2,7 +2,7 @@ import * as v from 'valibot';
 import { RESULT_FORMATS } from '../../formats/render.ts';
 import { errorResponses } from '../openapi/openapi-common.ts';
 import { jsonSchemaOf } from '../openapi/openapi-document.ts';
-import type { ApiOperation, JsonSchemaObject } from '../openapi/openapi-registry.ts';
+import type { JsonSchemaObject, RouteDoc } from '../openapi/route-doc.ts';
 import { ErrorBodySchema } from '../../contract/error-body.ts';
 import { PollingSchema, ProgressSchema, TaskCreatedSchema, TaskDetailSchema, TaskListSchema } from '../../contract/task-json.ts';
 import { TranscriptJsonSchema } from '../../contract/transcript-json.ts';
@@ -28,32 +28,32 @@ function urlBody(): JsonSchemaObject {
   };
 }
 
-/** The /tasks routes, the task's media for playback and the progress WebSocket. */
-export function taskOperations(): ApiOperation[] {
-  return [
-    {
-      method: 'post', path: '/tasks', tag: 'Tasks', summary: 'Submit media for transcription',
+/** The documentation of the /tasks routes, the task's media for playback and the progress WebSocket, attached where each is registered. */
+export function taskDocs() {
+  return {
+    submit: {
+      tag: 'Tasks', summary: 'Submit media for transcription',
       headers: { 'Idempotency-Key': 'Makes a retry safe: the same key with the same request (within IDEMPOTENCY_TTL_HOURS, per API key) gets the first request\'s task; with a different request, 422 IDEMPOTENCY_KEY_REUSED' },
       description: 'Upload a file (multipart, field `file`) or give a URL (JSON `{url, ...}`). The answer comes as soon as the task is queued; follow it with the WebSocket or the progress URL. The queue limit is checked before the body is read.',
       body: { content: { 'multipart/form-data': uploadForm(), 'application/json': urlBody() } },
       responses: { 202: { description: 'Queued', schema: TaskCreatedSchema }, ...errorResponses(400, 401, 413, 415, 422, 429, 503, 507) },
     },
-    {
-      method: 'get', path: '/tasks', tag: 'Tasks', summary: 'List tasks, newest first',
+    list: {
+      tag: 'Tasks', summary: 'List tasks, newest first',
       description: 'With API keys on, only the tasks of the calling key.',
       query: ListQuerySchema,
       responses: { 200: { description: 'A page of tasks', schema: TaskListSchema }, ...errorResponses(400, 401) },
     },
-    {
-      method: 'get', path: '/tasks/:id', tag: 'Tasks', summary: 'A task: state, options, queue place and ETA, partial segments, result',
+    read: {
+      tag: 'Tasks', summary: 'A task: state, options, queue place and ETA, partial segments, result',
       responses: { 200: { description: 'The task', schema: TaskDetailSchema }, ...errorResponses(401, 404) },
     },
-    {
-      method: 'get', path: '/tasks/:id/progress', tag: 'Progress', summary: 'Progress for polling (works without any WebSocket)',
+    progress: {
+      tag: 'Progress', summary: 'Progress for polling (works without any WebSocket)',
       responses: { 200: { description: 'Progress', schema: PollingSchema }, ...errorResponses(401, 404) },
     },
-    {
-      method: 'get', path: '/tasks/:id/result', tag: 'Tasks', summary: 'The transcript in a format',
+    result: {
+      tag: 'Tasks', summary: 'The transcript in a format',
       query: ResultQuerySchema,
       responses: {
         200: {
@@ -64,20 +64,20 @@ export function taskOperations(): ApiOperation[] {
         ...errorResponses(400, 401, 404, 409),
       },
     },
-    {
-      method: 'post', path: '/tasks/:id/cancel', tag: 'Tasks', summary: 'Cancel a queued or running task',
+    cancel: {
+      tag: 'Tasks', summary: 'Cancel a queued or running task',
       responses: {
         200: { description: 'Cancelled', schema: ProgressSchema },
         202: { description: 'A running task was asked to stop', schema: ProgressSchema },
         ...errorResponses(401, 404, 409, 429),
       },
     },
-    {
-      method: 'delete', path: '/tasks/:id', tag: 'Tasks', summary: 'Delete a task, its media and its result (cancels it first)',
+    remove: {
+      tag: 'Tasks', summary: 'Delete a task, its media and its result (cancels it first)',
       responses: { 204: { description: 'Deleted' }, ...errorResponses(401, 404, 429) },
     },
-    {
-      method: 'get', path: '/tasks/:id/media', tag: 'Tasks', summary: "The task's media, for playback (byte ranges supported)",
+    media: {
+      tag: 'Tasks', summary: "The task's media, for playback (byte ranges supported)",
       headers: { Range: 'One `bytes=` range' },
       responses: {
         200: { description: 'The file', schema: FILE, contentType: 'application/octet-stream' },
@@ -85,8 +85,8 @@ export function taskOperations(): ApiOperation[] {
         ...errorResponses(401, 404, 410, 416),
       },
     },
-    {
-      method: 'get', path: '/ws/tasks/:id', tag: 'Progress', summary: 'Live progress over WebSocket',
+    socket: {
+      tag: 'Progress', summary: 'Live progress over WebSocket',
       description: [
         'Upgrade to WebSocket. The key goes in `Authorization` or, from browsers, in `?token=`; it is checked before the upgrade (401).',
         'Server frames (JSON text): `progress` (stage, percentage, message, timestamp; queue_position and eta_seconds while queued, stage_progress and eta_seconds while running),',
@@ -100,5 +100,5 @@ export function taskOperations(): ApiOperation[] {
         426: { description: 'A plain GET without the WebSocket upgrade', schema: ErrorBodySchema },
       },
     },
-  ];
+  } satisfies Record<string, RouteDoc>;
 }

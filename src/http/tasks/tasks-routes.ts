@@ -6,6 +6,8 @@ import type { AppDeps } from '../app-deps.ts';
 import type { AppEnv } from '../app-env.ts';
 import { AppError } from '../app-error.ts';
 import { linkBase, taskLinks } from '../../contract/task-links.ts';
+import { documentLast } from '../openapi/route-doc.ts';
+import { taskDocs } from './openapi-tasks.ts';
 import { liveFields, withLiveFields } from './live-fields.ts';
 import { resultHandler } from './result-routes.ts';
 import { createTaskHandler } from './task-create.ts';
@@ -25,6 +27,7 @@ const ENDED = new Set<TaskRecord['status']>(['completed', 'failed', 'cancelled']
 /** Routes under /tasks: create, list, read, progress, result, cancel, delete. */
 export function taskRoutes(deps: AppDeps): Hono<AppEnv> {
   const routes = new Hono<AppEnv>();
+  const docs = taskDocs();
   const links = (c: Context<AppEnv>, id: string) => taskLinks(linkBase(c, deps.config), id);
   const notFound = (id: string) => new AppError(404, 'TASK_NOT_FOUND', `No task with id "${id.slice(0, 100)}".`);
   const find = async (id: string): Promise<TaskRecord> => {
@@ -36,6 +39,7 @@ export function taskRoutes(deps: AppDeps): Hono<AppEnv> {
   const progressBodies = new WeakMap<TaskProgress, string>();
 
   routes.post('/', withUrlIngest(deps, createTaskHandler(deps)));
+  documentLast(routes, docs.submit);
 
   routes.get('/', async (c) => {
     const raw = c.req.query();
@@ -46,6 +50,7 @@ export function taskRoutes(deps: AppDeps): Hono<AppEnv> {
     const nextOffset = query.offset + items.length < total ? query.offset + items.length : null;
     return c.json({ items: items.map((t) => taskSummaryJson(t, links(c, t.id))), total, limit: query.limit, offset: query.offset, next_offset: nextOffset });
   });
+  documentLast(routes, docs.list);
 
   routes.get('/:id', async (c) => {
     const task = await find(c.req.param('id'));
@@ -53,6 +58,7 @@ export function taskRoutes(deps: AppDeps): Hono<AppEnv> {
     const partialSegments = task.status === 'processing' ? await deps.tasks.partialSegments?.(task.id) : undefined;
     return c.json({ ...taskDetailJson(task, links(c, task.id), { queue, partialSegments }), ...(await liveFields(task, deps.tasks)) });
   });
+  documentLast(routes, docs.read);
 
   routes.get('/:id/progress', async (c) => {
     const id = c.req.param('id');
@@ -68,8 +74,10 @@ export function taskRoutes(deps: AppDeps): Hono<AppEnv> {
     // A fresh headers object each time: @hono/node-server adds Content-Length to the one it is given.
     return c.body(withLiveFields(body, await liveFields(task, deps.tasks)), 200, { 'Content-Type': 'application/json' });
   });
+  documentLast(routes, docs.progress);
 
   routes.get('/:id/result', resultHandler(find));
+  documentLast(routes, docs.result);
 
   routes.post('/:id/cancel', async (c) => {
     const before = await find(c.req.param('id'));
@@ -81,12 +89,14 @@ export function taskRoutes(deps: AppDeps): Hono<AppEnv> {
     // A running task stops shortly after; 202 says the stop was asked for, 200 that it is done.
     return c.json(progressJson(after), after.status === 'cancelled' ? 200 : 202);
   });
+  documentLast(routes, docs.cancel);
 
   routes.delete('/:id', async (c) => {
     const removed = await deps.tasks.remove(c.req.param('id'));
     if (!removed) throw new AppError(404, 'TASK_NOT_FOUND', `No task with id "${c.req.param('id').slice(0, 100)}".`);
     return c.body(null, 204);
   });
+  documentLast(routes, docs.remove);
 
   return routes;
 }

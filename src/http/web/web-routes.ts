@@ -1,20 +1,16 @@
-import { createReadStream } from 'node:fs';
-import { readFile, stat } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { Hono } from 'hono';
 import { errorBody } from '../../contract/error-body.ts';
-import { attachmentDisposition } from '../../formats/download-name.ts';
-import type { Context } from 'hono';
-import type { TaskRecord } from '../../tasks/task-record.ts';
+import { serviceDocs } from '../openapi/openapi-service.ts';
+import { documentLast } from '../openapi/route-doc.ts';
 
 /** Where scripts/build-web.mjs writes the page. */
 export const DEFAULT_WEB_DIST = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../web-dist');
 
-/** What the web routes need: the built page, and a task's media for the player. */
+/** What the web routes need: where the built page is. */
 export interface WebRouteDeps {
-  tasks: { get(id: string): Promise<Pick<TaskRecord, 'fileName' | 'mediaPath'> | undefined> };
   webDist?: string;
 }
 
@@ -28,18 +24,6 @@ const TYPES: Record<string, string> = {
   '.css': 'text/css; charset=utf-8',
   '.map': 'application/json; charset=utf-8',
   '.html': 'text/html; charset=utf-8',
-  '.wav': 'audio/wav',
-  '.mp3': 'audio/mpeg',
-  '.m4a': 'audio/mp4',
-  '.aac': 'audio/aac',
-  '.ogg': 'audio/ogg',
-  '.oga': 'audio/ogg',
-  '.opus': 'audio/ogg',
-  '.flac': 'audio/flac',
-  '.webm': 'audio/webm',
-  '.mp4': 'video/mp4',
-  '.mkv': 'video/x-matroska',
-  '.mov': 'video/quicktime',
 };
 const typeOf = (file: string) => TYPES[path.extname(file).toLowerCase()];
 
@@ -53,42 +37,11 @@ const PAGE_HEADERS = {
   'Referrer-Policy': 'no-referrer',
 };
 
-/** Parses one `bytes=` range against a size; null means serve it whole, 'bad' means 416. */
-export function parseRange(header: string | undefined, size: number): { start: number; end: number } | null | 'bad' {
-  const m = header ? /^bytes=(\d*)-(\d*)$/.exec(header.trim()) : null;
-  if (!m || (m[1] === '' && m[2] === '')) return null; // absent, or multi-range: send everything
-  let start: number;
-  let end: number;
-  if (m[1] === '') {
-    start = Math.max(0, size - Number(m[2]));
-    end = size - 1;
-  } else {
-    start = Number(m[1]);
-    end = m[2] === '' ? size - 1 : Math.min(Number(m[2]), size - 1);
-  }
-  return start > end || start >= size ? 'bad' : { start, end };
-}
-
-async function sendMedia(c: Context, file: string, type: string, disposition: string): Promise<Response> {
-  const { size } = await stat(file);
-  const range = parseRange(c.req.header('Range'), size);
-  // Every header goes in at construction: under @hono/node-server, one set on the Response afterwards is lost.
-  const headers: Record<string, string> = { 'Content-Type': type, 'Accept-Ranges': 'bytes', 'Cache-Control': 'private, no-cache', 'Content-Disposition': disposition };
-  if (range === 'bad') return new Response(null, { status: 416, headers: { ...headers, 'Content-Range': `bytes */${size}` } });
-  const { start, end } = range ?? { start: 0, end: size - 1 };
-  headers['Content-Length'] = String(size === 0 ? 0 : end - start + 1);
-  if (range) headers['Content-Range'] = `bytes ${start}-${end}/${size}`;
-  const status = range ? 206 : 200;
-  // HEAD gets the headers only; opening a stream nobody reads would hold a file descriptor.
-  if (c.req.method === 'HEAD' || size === 0) return new Response(null, { status, headers });
-  const body = Readable.toWeb(createReadStream(file, { start, end })) as ReadableStream<Uint8Array>;
-  return new Response(body, { status, headers });
-}
-
-/** GET / (the page), GET /assets/* (hashed, cached for a year) and GET /tasks/:id/media (for playback). */
+/** GET / (the page) and GET /assets/* (hashed, cached for a year). */
 export function createWebRoutes(deps: WebRouteDeps): Hono {
   const dist = deps.webDist ?? DEFAULT_WEB_DIST;
   const app = new Hono();
+  const docs = serviceDocs();
 
   app.get('/', async (c) => {
     try {
@@ -98,6 +51,7 @@ export function createWebRoutes(deps: WebRouteDeps): Hono {
       return c.text('The web page is not built yet: run `node scripts/build-web.mjs` (`npm start` does it).', 503);
     }
   });
+  documentLast(app, docs.page);
 
   app.get('/assets/:name', async (c) => {
     const name = c.req.param('name');
@@ -112,21 +66,8 @@ export function createWebRoutes(deps: WebRouteDeps): Hono {
       return c.json(errorBody('NOT_FOUND', 'No such asset.'), 404);
     }
   });
+  documentLast(app, docs.assets);
 
-  app.get('/tasks/:id/media', async (c) => {
-    const task = await deps.tasks.get(c.req.param('id'));
-    if (!task) return c.json(errorBody('TASK_NOT_FOUND', 'No task with this id.'), 404);
-    const gone = () => c.json(errorBody('MEDIA_DELETED', "This task's media file has been deleted."), 410);
-    if (!task.mediaPath) return gone();
-    try {
-      // "Save as" offers the client's own name (UTF-8 in filename*), never our media.<ext>.
-      return await sendMedia(c, task.mediaPath, typeOf(task.fileName) ?? typeOf(task.mediaPath) ?? 'application/octet-stream',
-        attachmentDisposition(task.fileName).replace(/^attachment/, 'inline'));
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return gone();
-      throw error;
-    }
-  });
 
   return app;
 }

@@ -1,6 +1,6 @@
 import * as v from 'valibot';
 import { errorResponses } from '../openapi/openapi-common.ts';
-import type { ApiOperation } from '../openapi/openapi-registry.ts';
+import type { RouteDoc } from '../openapi/route-doc.ts';
 
 const timestamp = v.pipe(v.string(), v.isoTimestamp(), v.description('ISO 8601 time, UTC'));
 
@@ -31,21 +31,21 @@ export const DeliveryListSchema = v.object({
   items: v.array(DeliverySchema),
 });
 
-/** The webhook delivery log and redelivery. */
-export function webhookOperations(): ApiOperation[] {
-  return [
-    {
-      method: 'get', path: '/tasks/:id/webhooks', tag: 'Webhooks', summary: "The task's webhook deliveries: event, attempts, status code or error, times",
+/** The documentation of the webhook delivery log and redelivery. */
+export function webhookDocs() {
+  return {
+    deliveries: {
+      tag: 'Webhooks', summary: "The task's webhook deliveries: event, attempts, status code or error, times",
       description: 'Deliveries are Standard Webhooks (webhook-id, webhook-timestamp, webhook-signature v1 HMAC-SHA256 with WEBHOOK_SECRET), sent to the task\'s callback_url and to WEBHOOK_URL: task.progress at each stage change, then task.completed, task.failed or task.cancelled, in order per task.',
       responses: { 200: { description: 'Deliveries, oldest first', schema: DeliveryListSchema }, ...errorResponses(401, 404) },
     },
-    {
-      method: 'post', path: '/tasks/:id/webhooks/:delivery/redeliver', tag: 'Webhooks', summary: 'Send a delivery again (same webhook-id, fresh retry budget)',
+    redeliver: {
+      tag: 'Webhooks', summary: 'Send a delivery again (same webhook-id, fresh retry budget)',
       responses: {
         202: { description: 'Queued for sending', schema: DeliverySchema },
         ...errorResponses(401, 404),
         409: { description: 'Webhooks are off (WEBHOOK_SECRET is not set)', schema: errorResponses(409)[409]!.schema },
       },
     },
-  ];
+  } satisfies Record<string, RouteDoc>;
 }

@@ -2,10 +2,13 @@ import { Hono } from 'hono';
 import type { AppDeps } from '../app-deps.ts';
 import type { AppEnv } from '../app-env.ts';
 import { AppError } from '../app-error.ts';
+import { documentLast } from '../openapi/route-doc.ts';
+import { webhookDocs } from './openapi-webhooks.ts';
 
 /** Routes under /tasks/{id}/webhooks: the delivery log and redelivery (the owner guard runs before them). */
 export function webhookRoutes(deps: AppDeps): Hono<AppEnv> {
   const routes = new Hono<AppEnv>();
+  const docs = webhookDocs();
   const requireTask = async (id: string) => {
     const task = await deps.tasks.progress(id);
     if (!task) throw new AppError(404, 'TASK_NOT_FOUND', `No task with id "${id.slice(0, 100)}".`);
@@ -16,6 +19,7 @@ export function webhookRoutes(deps: AppDeps): Hono<AppEnv> {
     await requireTask(id);
     return c.json({ enabled: deps.webhooks?.enabled ?? false, items: (await deps.webhooks?.deliveries(id)) ?? [] });
   });
+  documentLast(routes, docs.deliveries);
 
   routes.post('/:id/webhooks/:delivery/redeliver', async (c) => {
     const id = c.req.param('id');
@@ -27,6 +31,7 @@ export function webhookRoutes(deps: AppDeps): Hono<AppEnv> {
     if (!delivery) throw new AppError(404, 'DELIVERY_NOT_FOUND', `The task has no webhook delivery "${c.req.param('delivery').slice(0, 100)}".`);
     return c.json(delivery, 202);
   });
+  documentLast(routes, docs.redeliver);
 
   return routes;
 }
