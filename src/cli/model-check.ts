@@ -1,7 +1,7 @@
 import { readModelHeader } from '../engine/native/model-header.ts';
 import { AppError } from '../http/app-error.ts';
 import { parseTaskForm } from '../http/intake/task-params-schema.ts';
-import type { TaskParams } from '../tasks/types.ts';
+import type { TaskParams } from '../contract/task-params.ts';
 import { CliError, type TranscribeArgs } from './transcribe-args.ts';
 
 // whisper.cpp's rule for a multilingual vocabulary (see engine/native/model-header.ts).

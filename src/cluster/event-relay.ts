@@ -1,7 +1,7 @@
 import type { EventBus } from '../events/event-bus.ts';
 import type { TaskEventMap } from '../tasks/task-events.ts';
 import type { TaskStore } from '../tasks/task-service-types.ts';
-import type { Segment } from '../tasks/types.ts';
+import type { Segment } from '../contract/transcript.ts';
 import { MAX_NOTIFY_BYTES, type PgChannel } from './pg-channel.ts';
 
 /** The NOTIFY channel that carries task events between nodes. */

@@ -1,6 +1,6 @@
 import type { DatabaseHandle } from '../db/database.ts';
 import type { Logger } from '../logger.ts';
-import type { TaskError } from '../tasks/errors.ts';
+import type { TaskError } from '../contract/task-error.ts';
 import type { Transcriber } from '../tasks/types.ts';
 
 /** What a worker node says about itself in its heartbeat. */

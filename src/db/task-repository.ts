@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { NewTask, TaskQuery, TaskRecord } from '../tasks/task-record.ts';
-import type { Segment, TaskStatus } from '../tasks/types.ts';
+import type { TaskStatus } from '../contract/status.ts';
+import type { Segment } from '../contract/transcript.ts';
 import type { DialectName } from './database.ts';
 import { taskInsertOrder } from './dialect.ts';
 import type { Database } from './tables.ts';

@@ -1,7 +1,9 @@
-import type { TaskError, TaskErrorCode } from '../tasks/errors.ts';
+import type { TaskError, TaskErrorCode } from '../contract/task-error.ts';
 import type { TaskRecord } from '../tasks/task-record.ts';
 import type { TaskProgress } from '../tasks/task-service-types.ts';
-import type { Stage, TaskParams, TaskStatus, TranscriptResult } from '../tasks/types.ts';
+import type { Stage, TaskStatus } from '../contract/status.ts';
+import type { TaskParams } from '../contract/task-params.ts';
+import type { TranscriptResult } from '../contract/transcript.ts';
 import type { Selectable, Updateable } from 'kysely';
 import type { TaskRow } from './tables.ts';
 

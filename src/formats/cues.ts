@@ -1,4 +1,4 @@
-import type { Segment } from '../tasks/types.ts';
+import type { Segment } from '../contract/transcript.ts';
 
 /** One subtitle cue before format-specific escaping; lines are plain text. */
 export interface Cue {

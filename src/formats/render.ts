@@ -1,4 +1,4 @@
-import type { TranscriptResult } from '../tasks/types.ts';
+import type { TranscriptResult } from '../contract/transcript.ts';
 import type { CueOptions } from './cues.ts';
 import { renderJson } from './json.ts';
 import { renderSrt } from './srt.ts';

@@ -1,4 +1,4 @@
-import type { TranscriptResult } from '../tasks/types.ts';
+import type { TranscriptResult } from '../contract/transcript.ts';
 import { buildCues, type CueOptions } from './cues.ts';
 import { formatTimestamp } from './timestamp.ts';
 

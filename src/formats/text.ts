@@ -1,4 +1,4 @@
-import type { TranscriptResult } from '../tasks/types.ts';
+import type { TranscriptResult } from '../contract/transcript.ts';
 
 const clean = (text: string) => text.replace(/\s+/gu, ' ').trim();
 

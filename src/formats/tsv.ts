@@ -1,4 +1,4 @@
-import type { TranscriptResult } from '../tasks/types.ts';
+import type { TranscriptResult } from '../contract/transcript.ts';
 import { toMillis } from './timestamp.ts';
 
 const cell = (text: string) => text.replace(/\s+/gu, ' ').trim();

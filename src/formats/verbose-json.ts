@@ -1,5 +1,5 @@
 import { deflateSync } from 'node:zlib';
-import type { TranscriptResult } from '../tasks/types.ts';
+import type { TranscriptResult } from '../contract/transcript.ts';
 import { roundTime } from './json.ts';
 import { languageName } from './languages.ts';
 

@@ -2,7 +2,7 @@ import { Registry, type Histogram } from 'prom-client';
 import type { EventBus } from '../events/event-bus.ts';
 import type { TaskEventMap } from '../tasks/task-events.ts';
 import type { TaskService } from '../tasks/task-service-types.ts';
-import type { TaskStatus } from '../tasks/types.ts';
+import type { TaskStatus } from '../contract/status.ts';
 import type { WebhookApi } from '../webhooks/webhook-types.ts';
 import { collectReleasableDefaults } from './default-metrics.ts';
 import { metricsIn } from './metric-factory.ts';

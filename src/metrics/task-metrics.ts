@@ -1,6 +1,6 @@
 import type { EventBus } from '../events/event-bus.ts';
 import type { TaskEventMap } from '../tasks/task-events.ts';
-import type { Stage } from '../tasks/types.ts';
+import type { Stage } from '../contract/status.ts';
 import { observeFinite, type MetricFactory } from './metric-factory.ts';
 
 /** Seconds: from a quick clip to the 2-hour task limit. */

@@ -1,7 +1,6 @@
 import type { TaskError, TaskErrorCode } from '../contract/task-error.ts';
 
 // The codes and the TaskError shape are schemas in src/contract; this module adds the words people read.
-export type { TaskError, TaskErrorCode } from '../contract/task-error.ts';
 
 const USER_MESSAGES: Record<TaskErrorCode, string> = {
   AUDIO_DECODE_FAILED: 'The file could not be read as audio. It may be corrupt, truncated or in an unsupported format.',

@@ -1,4 +1,4 @@
-import type { Segment, SpeakerTime, Token, Turn, Word } from './types.ts';
+import type { Segment, SpeakerTime, Token, Turn, Word } from '../contract/transcript.ts';
 import { isControlToken } from './words.ts';
 
 /** A diarization segment as the engine reports it: an integer cluster id, times in seconds. */

@@ -1,6 +1,7 @@
-import type { TaskError } from './errors.ts';
+import type { TaskError } from '../contract/task-error.ts';
 import type { TaskRecord } from './task-record.ts';
-import type { Segment, Stage, TranscriptResult } from './types.ts';
+import type { Stage } from '../contract/status.ts';
+import type { Segment, TranscriptResult } from '../contract/transcript.ts';
 
 /** One progress step; field names follow the progress contract (see ARCHITECTURE.md). */
 export interface ProgressEvent {

@@ -1,5 +1,7 @@
-import type { TaskError } from './errors.ts';
-import type { Segment, Stage, TaskParams, TaskStatus, TranscriptResult } from './types.ts';
+import type { TaskError } from '../contract/task-error.ts';
+import type { Stage, TaskStatus } from '../contract/status.ts';
+import type { TaskParams } from '../contract/task-params.ts';
+import type { Segment, TranscriptResult } from '../contract/transcript.ts';
 
 /** A task as the service layer sees it (the db layer maps rows to this). Times are ISO 8601 UTC. */
 export interface TaskRecord {

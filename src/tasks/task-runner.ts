@@ -1,6 +1,7 @@
 import { isStorageFull } from './storage-full.ts';
 import type { EventBus } from '../events/event-bus.ts';
-import { taskError, type TaskError } from './errors.ts';
+import { taskError } from './errors.ts';
+import type { TaskError } from '../contract/task-error.ts';
 import { createProgressTracker, type ProgressPoint, type ProgressTracker } from './progress.ts';
 import { createTranscribeEstimate } from './progress-estimate.ts';
 import type { ProgressFeed } from './progress-feed.ts';
@@ -9,7 +10,8 @@ import type { TaskEventMap } from './task-events.ts';
 import type { TaskRecord } from './task-record.ts';
 import type { TaskLogger } from './task-service-deps.ts';
 import type { TaskStore } from './task-service-types.ts';
-import type { Transcriber, TranscriptResult } from './types.ts';
+import type { Transcriber } from './types.ts';
+import type { TranscriptResult } from '../contract/transcript.ts';
 
 /** What running a task needs from the service. */
 export interface RunContext {

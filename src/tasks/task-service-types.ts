@@ -1,7 +1,8 @@
 import type { TaskRecord, NewTask, TaskQuery } from './task-record.ts';
 import type { ProgressEvent } from './task-events.ts';
-import type { TaskError } from './errors.ts';
-import type { Segment, TaskStatus } from './types.ts';
+import type { TaskError } from '../contract/task-error.ts';
+import type { TaskStatus } from '../contract/status.ts';
+import type { Segment } from '../contract/transcript.ts';
 
 /** What polling needs of a task: a narrow read that skips the columns only the full view shows. */
 export type TaskProgress = Pick<TaskRecord, 'id' | 'status' | 'stage' | 'percentage' | 'error' | 'owner'>;

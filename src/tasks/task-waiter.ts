@@ -1,5 +1,6 @@
-import { taskError, type TaskError } from './errors.ts';
-import type { Segment, TranscriptResult } from './types.ts';
+import { taskError } from './errors.ts';
+import type { TaskError } from '../contract/task-error.ts';
+import type { Segment, TranscriptResult } from '../contract/transcript.ts';
 import type { AppDeps } from '../http/app-deps.ts';
 
 /** How a task ended, as a waiting request sees it. */

@@ -4,11 +4,8 @@ import type { TaskError } from '../contract/task-error.ts';
 import type { TaskParams } from '../contract/task-params.ts';
 import type { Segment, TranscriptResult } from '../contract/transcript.ts';
 
-// The domain's shapes are schemas in src/contract with their types derived from them; these
-// aliases keep the task layer's many importers on one short path.
-export type { Stage, TaskStatus } from '../contract/status.ts';
-export type { TaskParams } from '../contract/task-params.ts';
-export type { SpeakerTime, Segment, Token, TranscriptResult, Turn, Word } from '../contract/transcript.ts';
+// The engine as the task layer sees it. The data it carries (params, segments, results, errors)
+// are the contract's schemas and derived types, in src/contract.
 
 /** What the scheduler needs of the engine: run one job, report through callbacks, cancel by id. */
 export interface TranscriptionJob {

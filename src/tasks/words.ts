@@ -1,4 +1,4 @@
-import type { Segment, Token, Word } from './types.ts';
+import type { Segment, Token, Word } from '../contract/transcript.ts';
 
 // whisper.cpp renders control tokens as "[_BEG_]", "[_TT_123]", "[_LANG_en]"; OpenAI-style dumps use "<|en|>".
 const CONTROL_TEXT = /^(?:\[_[A-Za-z0-9_]*\]|<\|[^|]*\|>)$/;

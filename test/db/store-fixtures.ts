@@ -1,7 +1,8 @@
 import { openDatabase, type DatabaseHandle } from '../../src/db/database.ts';
 import { migrateToLatest } from '../../src/db/migrate.ts';
 import type { NewTask } from '../../src/tasks/task-record.ts';
-import type { Segment, TaskParams } from '../../src/tasks/types.ts';
+import type { TaskParams } from '../../src/contract/task-params.ts';
+import type { Segment } from '../../src/contract/transcript.ts';
 
 /** Default task parameters for tests. */
 export const PARAMS: TaskParams = {

@@ -8,7 +8,7 @@ import { migrateToLatest } from '../../src/db/migrate.ts';
 import { createTaskStore } from '../../src/db/task-store.ts';
 import { taskError } from '../../src/tasks/errors.ts';
 import type { TaskStore } from '../../src/tasks/task-service-types.ts';
-import type { TranscriptResult } from '../../src/tasks/types.ts';
+import type { TranscriptResult } from '../../src/contract/transcript.ts';
 import { testEngines } from '../helpers/db-engines.ts';
 import { newTask, PARAMS, segment } from './store-fixtures.ts';
 

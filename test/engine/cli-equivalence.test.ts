@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeAudio } from '../../src/audio/decode-audio.ts';
 import { createWhisperEngine, type WhisperEngine } from '../../src/engine/worker/whisper-engine.ts';
-import type { TaskParams } from '../../src/tasks/types.ts';
+import type { TaskParams } from '../../src/contract/task-params.ts';
 import { JFK_WAV, ROOT, SILERO_VAD, TINY_EN_RANDOM, TINY_RANDOM, requireFile } from '../helpers/paths.ts';
 
 // Real trained models cannot be had here, so accuracy is guarded by equivalence: with the same model

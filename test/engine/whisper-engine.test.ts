@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeAudio } from '../../src/audio/decode-audio.ts';
 import { TaskFailure } from '../../src/tasks/errors.ts';
-import type { Segment, TaskParams } from '../../src/tasks/types.ts';
+import type { TaskParams } from '../../src/contract/task-params.ts';
+import type { Segment } from '../../src/contract/transcript.ts';
 import { createWhisperEngine, type WhisperEngine } from '../../src/engine/worker/whisper-engine.ts';
 import { JFK_WAV, SILERO_VAD, TINY_EN_RANDOM, TINY_RANDOM, requireFile } from '../helpers/paths.ts';
 

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeAudio } from '../../src/audio/decode-audio.ts';
 import { ChildMessageSchema, parseMessage, type ChildMessage } from '../../src/engine/protocol.ts';
-import type { TaskParams } from '../../src/tasks/types.ts';
+import type { TaskParams } from '../../src/contract/task-params.ts';
 import { CACHE_DIR, JFK_WAV, ROOT, SILERO_VAD, TINY_EN_RANDOM, requireFile } from '../helpers/paths.ts';
 
 const ENTRY = path.join(ROOT, 'src/engine/worker-main.ts');

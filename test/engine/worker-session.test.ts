@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { ChildMessage, ParentMessage } from '../../src/engine/protocol.ts';
 import type { WhisperEngine } from '../../src/engine/worker/whisper-engine.ts';
 import { createWorkerSession, type MediaReader } from '../../src/engine/worker/worker-session.ts';
-import type { Segment, TaskParams, TranscriptResult } from '../../src/tasks/types.ts';
+import type { TaskParams } from '../../src/contract/task-params.ts';
+import type { Segment, TranscriptResult } from '../../src/contract/transcript.ts';
 
 const PARAMS: TaskParams = { language: 'en', task: 'transcribe', vad: false, wordTimestamps: false, diarize: false, temperature: 0 };
 

@@ -1,4 +1,4 @@
-import type { Segment, Token, TranscriptResult, Word } from '../../src/tasks/types.ts';
+import type { Segment, Token, TranscriptResult, Word } from '../../src/contract/transcript.ts';
 
 /** A token with only an id and text (times unknown). */
 export function token(id: number, text: string): Token {

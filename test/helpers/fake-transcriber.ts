@@ -1,5 +1,7 @@
-import { taskError, type TaskError } from '../../src/tasks/errors.ts';
-import type { JobOutcome, Segment, Transcriber, TranscriptionJob, TranscriptResult } from '../../src/tasks/types.ts';
+import { taskError } from '../../src/tasks/errors.ts';
+import type { TaskError } from '../../src/contract/task-error.ts';
+import type { JobOutcome, Transcriber, TranscriptionJob } from '../../src/tasks/types.ts';
+import type { Segment, TranscriptResult } from '../../src/contract/transcript.ts';
 import { withWords } from '../../src/tasks/words.ts';
 
 /** What a scripted job does: progress steps (interleaved with segments), then an outcome. */

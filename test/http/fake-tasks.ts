@@ -2,11 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { createEventBus, type EventBus } from '../../src/events/event-bus.ts';
-import { taskError, type TaskError } from '../../src/tasks/errors.ts';
+import { taskError } from '../../src/tasks/errors.ts';
+import type { TaskError } from '../../src/contract/task-error.ts';
 import type { TaskEventMap } from '../../src/tasks/task-events.ts';
 import type { NewTask, TaskRecord } from '../../src/tasks/task-record.ts';
 import type { TaskService, TaskSnapshot } from '../../src/tasks/task-service-types.ts';
-import type { Segment, Stage, TranscriptResult } from '../../src/tasks/types.ts';
+import type { Stage } from '../../src/contract/status.ts';
+import type { Segment, TranscriptResult } from '../../src/contract/transcript.ts';
 
 /** An in-memory TaskService that tests drive by hand, emitting on a real bus like the real one. */
 export interface FakeTasks extends TaskService {

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { taskError, type TaskError } from '../../src/tasks/errors.ts';
+import { taskError } from '../../src/tasks/errors.ts';
+import type { TaskError } from '../../src/contract/task-error.ts';
 import { JFK_WAV } from '../helpers/paths.ts';
 import { buildTestApp } from './test-app.ts';
 

@@ -3,7 +3,7 @@ import OpenAI, { APIError, toFile } from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderSrt } from '../../src/formats/srt.ts';
 import { taskError } from '../../src/tasks/errors.ts';
-import type { TranscriptResult } from '../../src/tasks/types.ts';
+import type { TranscriptResult } from '../../src/contract/transcript.ts';
 import { JFK_WAV } from '../helpers/paths.ts';
 import { serveFetch, type Listening } from '../helpers/start-service.ts';
 import { buildTestApp } from './test-app.ts';

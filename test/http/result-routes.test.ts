@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { TranscriptResult } from '../../src/tasks/types.ts';
+import type { TranscriptResult } from '../../src/contract/transcript.ts';
 import { buildTestApp } from './test-app.ts';
 
 const result: TranscriptResult = {

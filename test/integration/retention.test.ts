@@ -11,7 +11,7 @@ import { measureDiskUsage } from '../../src/retention/disk-usage.ts';
 import { createRetention } from '../../src/retention/retention-service.ts';
 import { sweepRetention, type RetentionSweepDeps } from '../../src/retention/retention-sweep.ts';
 import type { TaskStore } from '../../src/tasks/task-service-types.ts';
-import type { TaskStatus } from '../../src/tasks/types.ts';
+import type { TaskStatus } from '../../src/contract/status.ts';
 import { newTask, segment } from '../db/store-fixtures.ts';
 
 const HOUR = 60 * 60 * 1000;

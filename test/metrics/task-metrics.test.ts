@@ -5,7 +5,7 @@ import { metricsIn } from '../../src/metrics/metric-factory.ts';
 import { attachTaskMetrics } from '../../src/metrics/task-metrics.ts';
 import { taskError } from '../../src/tasks/errors.ts';
 import type { TaskEventMap } from '../../src/tasks/task-events.ts';
-import type { Stage } from '../../src/tasks/types.ts';
+import type { Stage } from '../../src/contract/status.ts';
 import { createFakeTasks, sampleResult } from '../http/fake-tasks.ts';
 
 /** The value of one sample line, e.g. `name_count{stage="transcribing"}`. */

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { ModelCatalog, ServedModel } from '../../src/models/model-catalog.ts';
 import { createModelCatalog } from '../../src/models/model-catalog.ts';
 import { createModelRouter, type ModelPool } from '../../src/models/model-router.ts';
-import type { JobOutcome, TaskParams, TranscriptionJob } from '../../src/tasks/types.ts';
+import type { JobOutcome, TranscriptionJob } from '../../src/tasks/types.ts';
+import type { TaskParams } from '../../src/contract/task-params.ts';
 import { fakeResult } from '../helpers/fake-transcriber.ts';
 import { TINY_EN_RANDOM, TINY_RANDOM } from '../helpers/paths.ts';
 

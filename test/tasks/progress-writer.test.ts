@@ -5,7 +5,7 @@ import { attachProgressWriter, type ProgressWriter } from '../../src/tasks/progr
 import type { ProgressEvent, TaskEventMap } from '../../src/tasks/task-events.ts';
 import type { TaskRecord } from '../../src/tasks/task-record.ts';
 import type { TaskStore } from '../../src/tasks/task-service-types.ts';
-import type { Stage } from '../../src/tasks/types.ts';
+import type { Stage } from '../../src/contract/status.ts';
 import { recordingLogger } from './service-fixtures.ts';
 
 describe('attachProgressWriter', () => {

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { DatabaseHandle } from '../../src/db/database.ts';
-import { taskError, type TaskError } from '../../src/tasks/errors.ts';
+import { taskError } from '../../src/tasks/errors.ts';
+import type { TaskError } from '../../src/contract/task-error.ts';
 import { createFakeTranscriber } from '../helpers/fake-transcriber.ts';
 import { memoryDatabase } from '../db/store-fixtures.ts';
 import { input, serviceRig, until, type ServiceRig } from './service-fixtures.ts';

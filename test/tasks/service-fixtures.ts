@@ -6,7 +6,7 @@ import { createTaskService } from '../../src/tasks/task-service.ts';
 import type { TaskLogger, TaskServiceDeps } from '../../src/tasks/task-service-deps.ts';
 import type { TaskService, TaskStore } from '../../src/tasks/task-service-types.ts';
 import type { NewTask } from '../../src/tasks/task-record.ts';
-import type { TaskParams } from '../../src/tasks/types.ts';
+import type { TaskParams } from '../../src/contract/task-params.ts';
 import { createFakeTranscriber, type FakeTranscriber } from '../helpers/fake-transcriber.ts';
 import { PARAMS } from '../db/store-fixtures.ts';
 

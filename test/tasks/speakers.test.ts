@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { assignSpeakers, labelTurns, speakerAt, speakerTimes } from '../../src/tasks/speakers.ts';
-import type { Segment, Token, Turn } from '../../src/tasks/types.ts';
+import type { Segment, Token, Turn } from '../../src/contract/transcript.ts';
 
 const tok = (text: string, t0: number, t1: number, special = false): Token => ({ id: 1, text, p: 0.9, t0, t1, tDtw: -1, special });
 const word = (w: string, start: number, end: number) => ({ word: w, start, end, probability: 0.9 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { assembleSegmentWords, isControlToken, tokenTextFields, withWords } from '../../src/tasks/words.ts';
-import type { Segment, Token } from '../../src/tasks/types.ts';
+import type { Segment, Token } from '../../src/contract/transcript.ts';
 
 let nextId = 1000;
 /** A text token; times default to unknown (-1). */

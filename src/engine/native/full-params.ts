@@ -1,4 +1,4 @@
-import type { TaskParams } from '../../tasks/types.ts';
+import type { TaskParams } from '../../contract/task-params.ts';
 import type { NativeFullParams, Ptr } from './native-types.ts';
 
 /** The per-call settings on top of whisper.cpp's greedy defaults. */

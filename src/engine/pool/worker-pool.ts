@@ -1,4 +1,5 @@
-import { taskError, type TaskError } from '../../tasks/errors.ts';
+import { taskError } from '../../tasks/errors.ts';
+import type { TaskError } from '../../contract/task-error.ts';
 import type { JobOutcome, Transcriber } from '../../tasks/types.ts';
 import type { ChildMessage } from '../protocol.ts';
 import { createWorkerHandle, type WorkerExit, type WorkerHandle } from './worker-handle.ts';

@@ -1,5 +1,5 @@
 import { TaskFailure } from '../../tasks/errors.ts';
-import type { TaskParams } from '../../tasks/types.ts';
+import type { TaskParams } from '../../contract/task-params.ts';
 import type { BoundWhisper } from '../native/bindings.ts';
 import { AHEADS_PRESET } from '../native/bindings-structs.ts';
 import type { NativeContextParams, Ptr } from '../native/native-types.ts';

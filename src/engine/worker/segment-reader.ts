@@ -1,6 +1,6 @@
 import koffi from 'koffi';
 import { tokenTextFields } from '../../tasks/words.ts';
-import type { Segment, Token } from '../../tasks/types.ts';
+import type { Segment, Token } from '../../contract/transcript.ts';
 import type { WhisperBindings } from '../native/bindings.ts';
 import type { Ptr } from '../native/native-types.ts';
 

@@ -1,6 +1,7 @@
 import { TaskFailure } from '../../tasks/errors.ts';
 import { assignSpeakers, labelTurns, speakerTimes } from '../../tasks/speakers.ts';
-import type { TaskParams, TranscriptResult } from '../../tasks/types.ts';
+import type { TaskParams } from '../../contract/task-params.ts';
+import type { TranscriptResult } from '../../contract/transcript.ts';
 import { withWords } from '../../tasks/words.ts';
 import type { Diarizer } from './diarizer.ts';
 

@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { TaskFailure } from '../../tasks/errors.ts';
-import type { TaskParams, TranscriptResult } from '../../tasks/types.ts';
+import type { TaskParams } from '../../contract/task-params.ts';
+import type { TranscriptResult } from '../../contract/transcript.ts';
 import { bindWhisper, contextParamsFromRef, fullParamsFromRef, type BoundWhisper } from '../native/bindings.ts';
 import { AHEADS_PRESET, SAMPLING } from '../native/bindings-structs.ts';
 import { dtwPreset, modelKind, readModelHeader } from '../native/model-header.ts';

@@ -1,5 +1,6 @@
 import { TaskFailure } from '../../tasks/errors.ts';
-import type { Segment, TaskParams, TranscriptResult } from '../../tasks/types.ts';
+import type { TaskParams } from '../../contract/task-params.ts';
+import type { Segment, TranscriptResult } from '../../contract/transcript.ts';
 import type { NativeAbortFlag } from '../native/abort-flag.ts';
 import type { BoundWhisper } from '../native/bindings.ts';
 import { buildFullParams, type CallSettings } from '../native/full-params.ts';

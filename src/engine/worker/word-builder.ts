@@ -1,4 +1,4 @@
-import type { Segment, TranscriptResult } from '../../tasks/types.ts';
+import type { Segment, TranscriptResult } from '../../contract/transcript.ts';
 import { withWords } from '../../tasks/words.ts';
 
 /** Adds words to one task's segments in the worker, so that the server never builds them. */

@@ -1,4 +1,5 @@
-import { TaskFailure, taskError, type TaskError } from '../../tasks/errors.ts';
+import { TaskFailure, taskError } from '../../tasks/errors.ts';
+import type { TaskError } from '../../contract/task-error.ts';
 import { ParentMessageSchema, parseMessage, type ChildMessage, type ParentMessage } from '../protocol.ts';
 import type { Diarizer } from './diarizer.ts';
 import { createPcmRecorder } from './pcm-recorder.ts';

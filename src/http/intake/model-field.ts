@@ -1,6 +1,7 @@
 import type { ModelCatalog } from '../../models/model-catalog.ts';
 import { DEFAULT_ALIAS } from '../../models/model-catalog.ts';
-import type { TaskParams, Transcriber } from '../../tasks/types.ts';
+import type { Transcriber } from '../../tasks/types.ts';
+import type { TaskParams } from '../../contract/task-params.ts';
 import type { AppDeps } from '../app-deps.ts';
 import { AppError } from '../app-error.ts';
 

@@ -1,7 +1,7 @@
 import type { Context, ErrorHandler } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import * as v from 'valibot';
-import type { TaskError } from '../../tasks/errors.ts';
+import type { TaskError } from '../../contract/task-error.ts';
 import type { Logger } from '../../logger.ts';
 import { AppError } from '../app-error.ts';
 import { STORAGE_FULL_MESSAGE } from '../error-handler.ts';

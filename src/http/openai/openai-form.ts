@@ -1,5 +1,6 @@
 import * as v from 'valibot';
-import type { TaskParams, Transcriber } from '../../tasks/types.ts';
+import type { Transcriber } from '../../tasks/types.ts';
+import type { TaskParams } from '../../contract/task-params.ts';
 import { AppError } from '../app-error.ts';
 import { parseTaskForm } from '../intake/task-params-schema.ts';
 import { boolField, parseInput, rejectUnknownFields } from '../validation.ts';
