@@ -7,16 +7,11 @@ import { UrlFetchError } from '../../net/url-fetch-error.ts';
 import type { AppDeps } from '../app-deps.ts';
 import type { AppEnv } from '../app-env.ts';
 import { AppError } from '../app-error.ts';
-import { requestOwner } from '../middleware/auth.ts';
 import { safeExtension, sanitizeFileName } from './file-name.ts';
-import { checkMedia } from './media-check.ts';
 import { acceptedResponse } from '../tasks/task-create.ts';
 import { parseTaskForm, TASK_FORM_FIELDS } from './task-params-schema.ts';
+import { submitMedia } from './submit-media.ts';
 import { removeUpload } from './upload.ts';
-import { replayOf, submitOnce } from './idempotent-submit.ts';
-import { webhookTarget } from './webhook-target.ts';
-import { selectModel, withModel } from './model-field.ts';
-import { requireModel } from './model-available.ts';
 import { rejectUnknownFields } from '../validation.ts';
 
 /** A JSON body is a URL and options; it never needs more than this. */
@@ -52,38 +47,36 @@ export function createUrlTaskHandler(deps: AppDeps) {
     if (!URL.canParse(url.trim())) {
       throw new AppError(400, 'INVALID_URL', 'Give "url" as an absolute http or https URL, such as https://example.com/talk.mp3.', [{ field: 'url', message: 'not a valid absolute URL' }]);
     }
-    const selected = selectModel(deps, options.model);
-    requireModel(deps, selected);
-    const params = withModel(parseTaskForm(asFormFields(options), selected.info, deps.canDiarize, deps.canVad), selected.model);
-    const webhook = await webhookTarget(c, deps, callbackUrl);
-    // A repeated request is answered before the URL is downloaded again.
-    const identity = { route: 'POST /tasks (url)', fields: body };
-    const earlier = await replayOf(c, deps, identity);
-    if (earlier) return acceptedResponse(c, deps, earlier);
-    const dir = await deps.media.newFolder();
-    try {
-      const fetched = await fetchToFile(url.trim(), path.join(dir, 'media'), {
-        policy,
-        maxBytes: deps.config.MAX_UPLOAD_BYTES,
-        timeoutMs: deps.config.URL_FETCH_TIMEOUT_MS,
-        signal: c.req.raw.signal,
-      }).catch((error: unknown) => {
-        if (error instanceof UrlFetchError) throw new AppError(error.status, error.code, error.message, { url: url.slice(0, 500) });
-        throw error;
-      });
-      if (fetched.bytes === 0) throw new AppError(400, 'EMPTY_FILE', 'The file at the URL is empty.');
-      const fileName = sanitizeFileName(fetched.fileName, 'download');
-      const mediaPath = path.join(dir, `media${safeExtension(fileName)}`);
-      if (mediaPath !== fetched.path) await rename(fetched.path, mediaPath);
-      const media = await checkMedia(mediaPath, deps.config, deps.probeMedia, fileName);
-      const { task, replayed } = await submitOnce(c, deps, identity, () =>
-        deps.tasks.submit({ fileName, mediaPath, mediaDuration: media.durationSec, params, owner: requestOwner(c), webhook }));
-      if (replayed) await removeUpload(dir); // a concurrent duplicate made the task first
-      return acceptedResponse(c, deps, task);
-    } catch (error) {
-      await removeUpload(dir);
-      throw error;
-    }
+    const { task } = await submitMedia(c, deps, {
+      model: options.model,
+      callbackUrl,
+      params: (selected) => parseTaskForm(asFormFields(options), selected.info, deps.canDiarize, deps.canVad),
+      identity: { route: 'POST /tasks (url)', fields: body },
+      media: async () => {
+        const dir = await deps.media.newFolder();
+        try {
+          const fetched = await fetchToFile(url.trim(), path.join(dir, 'media'), {
+            policy,
+            maxBytes: deps.config.MAX_UPLOAD_BYTES,
+            timeoutMs: deps.config.URL_FETCH_TIMEOUT_MS,
+            signal: c.req.raw.signal,
+          }).catch((error: unknown) => {
+            if (error instanceof UrlFetchError) throw new AppError(error.status, error.code, error.message, { url: url.slice(0, 500) });
+            throw error;
+          });
+          if (fetched.bytes === 0) throw new AppError(400, 'EMPTY_FILE', 'The file at the URL is empty.');
+          const fileName = sanitizeFileName(fetched.fileName, 'download');
+          const mediaPath = path.join(dir, `media${safeExtension(fileName)}`);
+          if (mediaPath !== fetched.path) await rename(fetched.path, mediaPath);
+          return { dir, path: mediaPath, fileName };
+        } catch (error) {
+          await removeUpload(dir);
+          throw error;
+        }
+      },
+      nameInMessages: true,
+    });
+    return acceptedResponse(c, deps, task);
   };
 }
 

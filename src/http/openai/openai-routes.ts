@@ -10,17 +10,12 @@ import type { TranscriptResult } from '../../contract/transcript.ts';
 import type { AppDeps } from '../app-deps.ts';
 import type { AppEnv } from '../app-env.ts';
 import { AppError } from '../app-error.ts';
-import { requestOwner } from '../middleware/auth.ts';
-import { checkMedia } from '../intake/media-check.ts';
 import { handleOpenAiError, openAiErrorBody, taskFailureResponse } from './openai-errors.ts';
 import { OPENAI_FIELDS, parseOpenAiForm, type OpenAiRequest } from './openai-form.ts';
 import { waitForTask } from '../../tasks/task-waiter.ts';
 import { readMediaUpload } from '../tasks/task-create.ts';
-import { removeUpload } from '../intake/upload.ts';
-import { submitOnce } from '../intake/idempotent-submit.ts';
-import { webhookTarget } from '../intake/webhook-target.ts';
-import { modelIds, selectModel, withModel } from '../intake/model-field.ts';
-import { requireModel } from '../intake/model-available.ts';
+import { modelIds } from '../intake/model-field.ts';
+import { submitMedia } from '../intake/submit-media.ts';
 import { documentLast } from '../openapi/route-doc.ts';
 import { openAiDocs } from '../openapi/openapi-service.ts';
 
@@ -59,26 +54,23 @@ function modelList(deps: AppDeps) {
 
 async function transcribe(c: Context<AppEnv>, deps: AppDeps, task: TaskParams['task']) {
   const { file, fields } = await readMediaUpload(c, deps, OPENAI_FIELDS);
-  let request: OpenAiRequest;
-  let taskId: string;
-  try {
-    if (!file) throw new AppError(400, 'FILE_REQUIRED', 'Attach the audio as a file in the multipart field "file".', [{ field: 'file' }]);
-    if (file.size === 0) throw new AppError(400, 'EMPTY_FILE', 'The uploaded file is empty.', [{ field: 'file' }]);
-    const selected = selectModel(deps, fields.model);
-    requireModel(deps, selected);
-    request = parseOpenAiForm(fields, task, selected.info, deps.canDiarize);
-    request.params = withModel(request.params, selected.model);
-    const webhook = await webhookTarget(c, deps, fields.callback_url);
-    const media = await checkMedia(file.path, deps.config, deps.probeMedia);
-    const submitted = await submitOnce(c, deps, { route: `POST ${c.req.path}`, fields, file }, () => deps.tasks.submit({
-      fileName: file!.fileName, mediaPath: file!.path, mediaDuration: media.durationSec, params: request.params, owner: requestOwner(c), webhook,
-    }));
-    taskId = submitted.task.id;
-    if (submitted.replayed) await removeUpload(file.dir); // the first request's upload is the one kept
-  } catch (error) {
-    if (file) await removeUpload(file.dir);
-    throw error;
-  }
+  if (!file) throw new AppError(400, 'FILE_REQUIRED', 'Attach the audio as a file in the multipart field "file".', [{ field: 'file' }]);
+  let request: OpenAiRequest | undefined;
+  const submitted = await submitMedia(c, deps, {
+    media: file,
+    model: fields.model,
+    callbackUrl: fields.callback_url,
+    params: (selected) => {
+      if (file.size === 0) throw new AppError(400, 'EMPTY_FILE', 'The uploaded file is empty.', [{ field: 'file' }]);
+      request = parseOpenAiForm(fields, task, selected.info, deps.canDiarize);
+      return request.params;
+    },
+    identity: { route: `POST ${c.req.path}`, fields },
+    nameInMessages: false,
+  });
+  // parseOpenAiForm has run: the options are valid once a task exists.
+  request = { ...request!, params: submitted.task.params };
+  const taskId = submitted.task.id;
   // A client that goes away no longer wants the transcript: free the worker for others.
   const signal = c.req.raw.signal;
   const onAbort = () => void deps.tasks.cancel(taskId).catch((err: unknown) => deps.logger.warn({ err, taskId }, 'cancel after disconnect failed'));

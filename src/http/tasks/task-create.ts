@@ -5,15 +5,10 @@ import type { TaskRecord } from '../../tasks/task-record.ts';
 import type { AppDeps } from '../app-deps.ts';
 import type { AppEnv } from '../app-env.ts';
 import { AppError } from '../app-error.ts';
-import { requestOwner } from '../middleware/auth.ts';
 import { linkBase, taskLinks } from '../../contract/task-links.ts';
-import { checkMedia } from '../intake/media-check.ts';
 import { parseTaskForm, TASK_FORM_FIELDS } from '../intake/task-params-schema.ts';
-import { receiveUpload, removeUpload, type UploadResult } from '../intake/upload.ts';
-import { submitOnce } from '../intake/idempotent-submit.ts';
-import { webhookTarget } from '../intake/webhook-target.ts';
-import { selectModel, withModel } from '../intake/model-field.ts';
-import { requireModel } from '../intake/model-available.ts';
+import { submitMedia } from '../intake/submit-media.ts';
+import { receiveUpload, type UploadResult } from '../intake/upload.ts';
 import { createUploadSlots, watchUploadPace, type UploadSlots } from '../intake/upload-limits.ts';
 
 /** Room for multipart boundaries and text fields on top of the file limit. */
@@ -94,32 +89,22 @@ export function acceptedResponse(c: Context<AppEnv>, deps: AppDeps, task: TaskRe
   );
 }
 
-/** POST /tasks: stream the file, validate fields and media, insert the row, then answer 202. */
+/** POST /tasks: stream the file, then the one intake (options, media check, row), then answer 202. */
 export function createTaskHandler(deps: AppDeps) {
   return async (c: Context<AppEnv>) => {
     const { file, fields } = await readMediaUpload(c, deps, TASK_FORM_FIELDS);
-    try {
-      if (!file) throw new AppError(400, 'FILE_REQUIRED', 'Attach the media as a file in the multipart field "file".');
-      if (file.size === 0) throw new AppError(400, 'EMPTY_FILE', 'The uploaded file is empty.');
-      const selected = selectModel(deps, fields.model);
-      requireModel(deps, selected);
-      const params = withModel(parseTaskForm(fields, selected.info, deps.canDiarize, deps.canVad), selected.model);
-      const webhook = await webhookTarget(c, deps, fields.callback_url);
-      const media = await checkMedia(file.path, deps.config, deps.probeMedia, file.fileName);
-      const { task, replayed } = await submitOnce(c, deps, { route: 'POST /tasks', fields, file }, () => deps.tasks.submit({
-        fileName: file.fileName,
-        mediaPath: file.path,
-        mediaDuration: media.durationSec,
-        params,
-        owner: requestOwner(c),
-        webhook,
-      }));
-      if (replayed) await removeUpload(file.dir); // the first request's upload is the one kept
-      // The row exists from here on: only now is the upload acknowledged.
-      return acceptedResponse(c, deps, task);
-    } catch (error) {
-      if (file) await removeUpload(file.dir);
-      throw error;
-    }
+    if (!file) throw new AppError(400, 'FILE_REQUIRED', 'Attach the media as a file in the multipart field "file".');
+    const { task } = await submitMedia(c, deps, {
+      media: file,
+      model: fields.model,
+      callbackUrl: fields.callback_url,
+      params: (selected) => {
+        if (file.size === 0) throw new AppError(400, 'EMPTY_FILE', 'The uploaded file is empty.');
+        return parseTaskForm(fields, selected.info, deps.canDiarize, deps.canVad);
+      },
+      identity: { route: 'POST /tasks', fields },
+      nameInMessages: true,
+    });
+    return acceptedResponse(c, deps, task);
   };
 }
