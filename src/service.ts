@@ -12,6 +12,7 @@ import { createWorkerPool } from './engine/pool/worker-pool.ts';
 import type { WorkerPoolOptions } from './engine/pool/worker-pool-options.ts';
 import { createEventBus } from './events/event-bus.ts';
 import { createApp, type CreatedApp } from './http/app.ts';
+import type { MediaProber } from './http/intake/media-check.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { createMediaStore } from './media/media-store.ts';
 import { createAppMetrics } from './metrics/app-metrics.ts';
@@ -41,6 +42,8 @@ export interface ServiceOverrides {
   pool?: Partial<WorkerPoolOptions>;
   /** The SQLite file instead of DATA_DIR/whisper-tasks.db; `:memory:` for tests that need no file. */
   sqliteFile?: string;
+  /** Replaces the upload media probe (unit tests on threads, where ffprobe cannot be spawned). */
+  probeMedia?: MediaProber;
 }
 
 /** The whole service but the listener: what src/server.ts serves, and what tests drive with app.request(). */
@@ -121,6 +124,7 @@ export async function createService(config: Config, overrides: ServiceOverrides 
     config, tasks, media, bus, registry, bridge, metrics, engine: transcriber, dbReady: () => databaseAnswers(db), logger, webhooks,
     idempotency: createIdempotencyStore(db, config.IDEMPOTENCY_TTL_HOURS * 3_600_000), models,
     canDiarize: overrides.canDiarize ?? diarization.available, canVad: overrides.canVad ?? resolveVadPath(config).exists,
+    probeMedia: overrides.probeMedia,
   });
   const retention = createRetention({
     store: createRetentionStore(db), media, logger,
