@@ -1,7 +1,9 @@
 import { taskError } from './errors.ts';
 import type { TaskError } from '../contract/task-error.ts';
 import type { Segment, TranscriptResult } from '../contract/transcript.ts';
-import type { AppDeps } from '../http/app-deps.ts';
+import type { EventBus } from '../events/event-bus.ts';
+import type { TaskEventMap } from './task-events.ts';
+import type { TaskService } from './task-service-types.ts';
 
 /** How a task ended, as a waiting request sees it. */
 export type TaskOutcome = { ok: true; result: TranscriptResult } | { ok: false; error: TaskError };
@@ -16,7 +18,7 @@ export interface TaskWaiter {
  * Waits on the bus for a task to complete, fail or be deleted, passing its segments on as they
  * arrive. A task that had already ended before the call settles at once from its stored row.
  */
-export function waitForTask(deps: Pick<AppDeps, 'bus' | 'tasks'>, taskId: string, onSegment?: (segment: Segment) => void): TaskWaiter {
+export function waitForTask(deps: { bus: EventBus<TaskEventMap>; tasks: Pick<TaskService, 'get'> }, taskId: string, onSegment?: (segment: Segment) => void): TaskWaiter {
   const offs: (() => void)[] = [];
   let settle!: (outcome: TaskOutcome) => void;
   const done = new Promise<TaskOutcome>((resolve) => {
