@@ -17,6 +17,9 @@ const MAX_HTTP_SERIES = 500;
 /** Walking DATA_DIR/uploads is not free: a scrape reuses a measurement this recent. */
 const DISK_CACHE_MS = 30_000;
 
+/** One cached series of the HTTP histogram. */
+type HttpSeries = Histogram.Internal<'method' | 'route' | 'status_class'>;
+
 /** Sizes under DATA_DIR (src/retention measures them). */
 export type DiskMeasure = () => Promise<{ uploadsBytes: number; uploadsFiles: number; databaseBytes: number }>;
 
@@ -99,20 +102,25 @@ export function createAppMetrics(deps: AppMetricsDeps): AppMetrics {
   };
 
   // Every request lands here: keep prom-client's child per label set rather than resolve the labels
-  // each time. Methods (Node's parser knows a fixed few), route patterns and status classes bound the map.
-  const recorders = new Map<string, Histogram.Internal<'method' | 'route' | 'status_class'>>();
+  // each time, found by route, then method, then status class without building a key string.
+  // Methods (Node's parser knows a fixed few), route patterns and status classes bound the maps.
+  const recorders = new Map<string, Map<string, Array<HttpSeries | undefined>>>();
+  let series = 0;
+  const addSeries = (method: string, route: string, statusClass: number): HttpSeries | undefined => {
+    if (series >= MAX_HTTP_SERIES) return undefined;
+    series += 1;
+    let byMethod = recorders.get(route);
+    if (!byMethod) recorders.set(route, (byMethod = new Map()));
+    let byClass = byMethod.get(method);
+    if (!byClass) byMethod.set(method, (byClass = []));
+    return (byClass[statusClass] = http.labels({ method, route, status_class: `${statusClass}xx` }));
+  };
   return {
     observeRequest({ method, route, status }, seconds) {
       if (!Number.isFinite(seconds)) return; // prom-client would throw
-      const statusClass = `${Math.floor(status / 100)}xx`;
-      const key = `${method} ${statusClass} ${route}`;
-      let record = recorders.get(key);
-      if (!record) {
-        if (recorders.size >= MAX_HTTP_SERIES) return;
-        record = http.labels({ method, route, status_class: statusClass });
-        recorders.set(key, record);
-      }
-      record.observe(seconds);
+      const statusClass = Math.floor(status / 100);
+      const record = recorders.get(route)?.get(method)?.[statusClass] ?? addSeries(method, route, statusClass);
+      record?.observe(seconds);
     },
     async render() {
       await Promise.all([refreshDisk(), refreshCounts()]);
