@@ -110,6 +110,14 @@ const normalize = (text: string) => text.replace(/\s+/g, ' ').trim();
 
 interface Timed { ms: number; cpu: number; text: string }
 
+/** Where two texts part, with a little context on each side, JSON-quoted so that whitespace shows. */
+function firstDifference(a: string, b: string): string {
+  let i = 0;
+  while (i < a.length && i < b.length && a[i] === b[i]) i++;
+  const from = Math.max(0, i - 20);
+  return `at char ${i}: ours ${JSON.stringify(a.slice(from, i + 20))}, peer ${JSON.stringify(b.slice(from, i + 20))}`;
+}
+
 async function post(url: string, fields: Record<string, string>, file: string): Promise<{ ms: number; text: string }> {
   const form = new FormData();
   form.append('file', new Blob([readFileSync(file)], { type: 'audio/wav' }), path.basename(file));
@@ -128,12 +136,15 @@ async function post(url: string, fields: Record<string, string>, file: string): 
   });
   const ms = performance.now() - started;
   if (status !== 200) throw new Error(`${url} answered ${status}: ${body.slice(0, 300)}`);
-  return { ms, text: normalize((JSON.parse(body) as { text: string }).text) };
+  // whisper-server's json text ends every segment with a newline; ours joins segment texts as they
+  // are (as OpenAI does). Our verbose_json's segments are joined the peer's way, so only decoding differs.
+  const parsed = JSON.parse(body) as { text: string; segments?: { text: string }[] };
+  return { ms, text: normalize(parsed.segments ? parsed.segments.map((segment) => segment.text).join('\n') : parsed.text) };
 }
 
 const ours = (url: string, file: string, words: boolean) => post(`${url}/v1/audio/transcriptions`, {
   model: 'whisper-1', language: 'en', temperature: '0',
-  ...(words ? { response_format: 'verbose_json', 'timestamp_granularities[]': 'word' } : { response_format: 'json' }),
+  response_format: 'verbose_json', ...(words ? { 'timestamp_granularities[]': 'word' } : {}),
 }, file);
 const peer = (url: string, file: string) => post(`${url}/inference`, { response_format: 'json', temperature: '0.0', language: 'en' }, file);
 
@@ -191,7 +202,7 @@ try {
         same.push(o.text === b.text);
         console.log(`  ${mode} rep ${rep + 1}: ours ${(o.ms / 1000).toFixed(2)} s, peer ${(b.ms / 1000).toFixed(2)} s, ratio ${(o.ms / b.ms).toFixed(3)}; ` +
           `cpu ours ${o.cpu.toFixed(2)} s, peer ${b.cpu.toFixed(2)} s, ratio ${(o.cpu / b.cpu).toFixed(3)}; ` +
-          `text ${o.text === b.text ? 'identical' : `differs (ours ${o.text.length} chars, peer ${b.text.length})`}`);
+          `text ${o.text === b.text ? 'identical' : `differs (ours ${o.text.length} chars, peer ${b.text.length}): ${firstDifference(o.text, b.text)}`}`);
       }
       console.log(`${mode}: median ours ${(median(ourMs) / 1000).toFixed(2)} s, peer ${(median(peerMs) / 1000).toFixed(2)} s; ` +
         `median ratio ours/peer ${median(ratios).toFixed(3)} (wall), ${median(cpuRatios).toFixed(3)} (cpu); texts identical in ${same.filter(Boolean).length}/${same.length} pairs`);
