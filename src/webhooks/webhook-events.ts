@@ -1,3 +1,4 @@
+import { publicDetail } from '../contract/public-detail.ts';
 import type { ErrorJson } from '../contract/task-error.ts';
 import { taskLinks, type TaskLinks } from '../contract/task-links.ts';
 
@@ -55,7 +56,8 @@ export function webhookPayload(type: WebhookEventType, task: WebhookTaskState, o
       stage: task.stage,
       percentage: task.percentage,
       error: task.errorCode === null ? null : {
-        error_code: task.errorCode, user_message: task.errorUserMessage ?? '', technical_detail: task.errorTechnicalDetail ?? '',
+        // As in polling and socket frames: no server paths or raw tool output leave the server.
+        error_code: task.errorCode, user_message: task.errorUserMessage ?? '', technical_detail: publicDetail(task.errorTechnicalDetail ?? ''),
       },
       links: taskLinks(origin ?? '', task.id),
     },

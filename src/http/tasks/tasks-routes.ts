@@ -1,5 +1,6 @@
 import { Hono, type Context } from 'hono';
 import * as v from 'valibot';
+import { TASK_STATUSES } from '../../contract/status.ts';
 import type { TaskRecord } from '../../tasks/task-record.ts';
 import type { TaskProgress, TaskService } from '../../tasks/task-service-types.ts';
 import type { AppDeps } from '../app-deps.ts';
@@ -19,7 +20,7 @@ import { intField, parseInput, rejectUnknownFields } from '../validation.ts';
 export const ListQuerySchema = v.object({
   limit: v.optional(intField(1, 100), '20'),
   offset: v.optional(intField(0, Number.MAX_SAFE_INTEGER), '0'),
-  status: v.optional(v.picklist(['queued', 'processing', 'completed', 'failed', 'cancelled'], 'must be one of queued, processing, completed, failed, cancelled')),
+  status: v.optional(v.picklist(TASK_STATUSES, `must be one of ${TASK_STATUSES.join(', ')}`)),
 });
 
 const ENDED = new Set<TaskRecord['status']>(['completed', 'failed', 'cancelled']);
