@@ -5,7 +5,7 @@ import { ownerIdOf } from '../../src/auth/api-keys.ts';
 import { isPublicPath } from '../../src/http/middleware/auth.ts';
 import { JFK_WAV } from '../helpers/paths.ts';
 import { connect, startMiniServer } from '../ws/mini-server.ts';
-import { buildTestApp } from './test-app.ts';
+import { buildTestApp } from './fake-test-app.ts';
 
 const KEY_A = 'key-a-0123456789abcdef';
 const KEY_B = 'key-b-0123456789abcdef';

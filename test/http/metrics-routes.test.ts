@@ -5,7 +5,7 @@ import { createFakeTranscriber } from '../helpers/fake-transcriber.ts';
 import { JFK_WAV } from '../helpers/paths.ts';
 import { startService, type TestService } from '../helpers/start-service.ts';
 import { connect } from '../ws/mini-server.ts';
-import { buildTestApp } from './test-app.ts';
+import { buildTestApp } from './fake-test-app.ts';
 
 const wav = readFileSync(JFK_WAV);
 const KEY = 'metrics-key-0123456789';

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { taskError } from '../../src/tasks/errors.ts';
 import type { TaskError } from '../../src/contract/task-error.ts';
 import { JFK_WAV } from '../helpers/paths.ts';
-import { buildTestApp } from './test-app.ts';
+import { buildTestApp } from './fake-test-app.ts';
 
 const wav = readFileSync(JFK_WAV);
 

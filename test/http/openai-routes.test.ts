@@ -6,7 +6,7 @@ import { taskError } from '../../src/tasks/errors.ts';
 import type { TranscriptResult } from '../../src/contract/transcript.ts';
 import { JFK_WAV } from '../helpers/paths.ts';
 import { serveFetch, type Listening } from '../helpers/start-service.ts';
-import { buildTestApp } from './test-app.ts';
+import { buildTestApp } from './fake-test-app.ts';
 
 const RESULT: TranscriptResult = {
   text: ' And so my fellow Americans, ask not.',

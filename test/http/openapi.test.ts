@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import * as v from 'valibot';
 import { describe, expect, it } from 'vitest';
 import { isPublicPath } from '../../src/http/middleware/auth.ts';
@@ -7,14 +6,19 @@ import { ErrorBodySchema } from '../../src/contract/error-body.ts';
 import { PollingSchema, ProgressSchema, TaskCreatedSchema, TaskDetailSchema, TaskListSchema } from '../../src/contract/task-json.ts';
 import { TranscriptJsonSchema } from '../../src/contract/transcript-json.ts';
 import { LiveSchema, ModelListSchema, OpenAiErrorSchema, ReadySchema } from '../../src/http/openapi/openapi-schemas.ts';
-import { JFK_WAV } from '../helpers/paths.ts';
-import { sampleResult } from './fake-tasks.ts';
-import { buildTestApp } from './test-app.ts';
+import { taskError } from '../../src/tasks/errors.ts';
+import { fakeSegment } from '../helpers/fake-transcriber.ts';
+import { pollUntil } from '../helpers/start-service.ts';
+import { buildTestApp, wavForm, type TestApp } from './test-app.ts';
 
 type Doc = { openapi: string; paths: Record<string, Record<string, any>>; components: any; security: unknown[] };
 const METHODS = ['get', 'post', 'put', 'patch', 'delete'];
 
-async function documentOf(t: ReturnType<typeof buildTestApp>): Promise<Doc> {
+async function json(t: TestApp, path: string): Promise<any> {
+  return (await t.app.request(path)).json();
+}
+
+async function documentOf(t: TestApp): Promise<Doc> {
   const res = await t.app.request('/openapi.json');
   expect(res.status).toBe(200);
   return (await res.json()) as Doc;
@@ -29,7 +33,7 @@ function conforms(schema: v.ObjectSchema<v.ObjectEntries, undefined>, body: unkn
 
 describe('OpenAPI document', () => {
   it('documents every route the app registers, and nothing it does not', async () => {
-    const t = buildTestApp();
+    const t = await buildTestApp();
     const doc = await documentOf(t);
     const registered = new Set(
       t.app.routes.filter((r) => r.method !== 'ALL' && !r.path.includes('*')).map((r) => `${r.method.toLowerCase()} ${openApiPath(r.path)}`),
@@ -41,7 +45,7 @@ describe('OpenAPI document', () => {
   });
 
   it('is OpenAPI 3.1 with declared path parameters, unique operation ids and bearer security off only where no key is asked', async () => {
-    const doc = await documentOf(buildTestApp());
+    const doc = await documentOf(await buildTestApp());
     expect(doc.openapi).toBe('3.1.0');
     expect(doc.components.securitySchemes.bearerAuth).toMatchObject({ type: 'http', scheme: 'bearer' });
     const ids = new Set<string>();
@@ -60,7 +64,7 @@ describe('OpenAPI document', () => {
   });
 
   it('carries the request schemas from the route code', async () => {
-    const doc = await documentOf(buildTestApp());
+    const doc = await documentOf(await buildTestApp());
     const create = doc.paths['/tasks']!.post;
     const multipart = create.requestBody.content['multipart/form-data'].schema;
     expect(multipart.required).toEqual(['file']);
@@ -79,33 +83,54 @@ describe('OpenAPI document', () => {
     expect(create.responses['429'].headers['Retry-After']).toMatchObject({ description: expect.stringMatching(/seconds/i), schema: { type: 'string' } });
   });
 
-  it('describes the answers the server really gives', async () => {
-    const t = buildTestApp();
-    const body = new FormData();
-    body.append('file', new Blob([new Uint8Array(readFileSync(JFK_WAV))]), 'jfk.wav');
-    const created = await (await t.app.request('/tasks', { method: 'POST', body })).json();
+  it('describes the answers the server really gives, for tasks queued, processing, completed, failed and cancelled', async () => {
+    const t = await buildTestApp();
+    const created = await (await t.app.request('/tasks', { method: 'POST', body: wavForm() })).json();
     conforms(TaskCreatedSchema, created);
-    const id = (created as { identifier: string }).identifier;
-    conforms(TaskDetailSchema, await (await t.app.request(`/tasks/${id}`)).json());
-    t.tasks.step(id, 'transcribing', 20);
-    t.tasks.segment(id, { id: 0, start: 0, end: 1, text: 'hi', noSpeechProb: 0, avgLogprob: 0, tokens: [] });
-    conforms(TaskDetailSchema, await (await t.app.request(`/tasks/${id}`)).json());
-    t.tasks.complete(id, sampleResult());
-    conforms(TaskDetailSchema, await (await t.app.request(`/tasks/${id}`)).json());
-    conforms(PollingSchema, await (await t.app.request(`/tasks/${id}/progress`)).json());
-    conforms(TaskListSchema, await (await t.app.request('/tasks')).json());
-    conforms(TranscriptJsonSchema, await (await t.app.request(`/tasks/${id}/result`)).json());
-    conforms(LiveSchema, await (await t.app.request('/health/live')).json());
-    conforms(ReadySchema, await (await t.app.request('/health/ready')).json());
-    conforms(ModelListSchema, await (await t.app.request('/v1/models')).json());
-    conforms(ErrorBodySchema, await (await t.app.request('/tasks/unknown')).json());
-    conforms(OpenAiErrorSchema, await (await t.app.request('/v1/models/unknown')).json());
+    const running = (created as { identifier: string }).identifier;
+    const [failing, cancelled] = [await t.submit(), await t.submit()];
+    const job = await t.jobOf(running);
+    // One worker: the later two wait in the queue, with their position.
+    const queued = await json(t, `/tasks/${failing}`);
+    expect(queued).toMatchObject({ status: 'queued', queue: { position: 1 } });
+    conforms(TaskDetailSchema, queued);
+    conforms(PollingSchema, await json(t, `/tasks/${failing}/progress`));
+    job.started(11);
+    job.progress(40);
+    job.segment(fakeSegment(0, ' hi'));
+    const processing = await pollUntil(() => json(t, `/tasks/${running}`), (d) => d.status === 'processing' && d.partial_segments.length === 1, 10_000);
+    conforms(TaskDetailSchema, processing);
+    conforms(PollingSchema, await json(t, `/tasks/${running}/progress`));
+    job.succeed();
+    await t.settled(running, 'completed');
+    const completed = await json(t, `/tasks/${running}`);
+    expect(completed.result.text).toBe(' hi');
+    conforms(TaskDetailSchema, completed);
+    conforms(PollingSchema, await json(t, `/tasks/${running}/progress`));
+    conforms(TranscriptJsonSchema, await json(t, `/tasks/${running}/result`));
+    (await t.jobOf(failing)).fail(taskError('AUDIO_DECODE_FAILED', 'fake: bad frames'));
+    await t.settled(failing, 'failed');
+    expect((await (await t.app.request(`/tasks/${cancelled}/cancel`, { method: 'POST' })).json()).status).toBe('cancelled');
+    for (const [id, status] of [[failing, 'failed'], [cancelled, 'cancelled']] as const) {
+      const detail = await json(t, `/tasks/${id}`);
+      expect([detail.status, detail.error.error_code]).toEqual([status, status === 'failed' ? 'AUDIO_DECODE_FAILED' : 'CANCELLED']);
+      conforms(TaskDetailSchema, detail);
+      conforms(PollingSchema, await json(t, `/tasks/${id}/progress`));
+    }
+    const list = await json(t, '/tasks');
+    expect(list.items.map((i: { status: string }) => i.status).sort()).toEqual(['cancelled', 'completed', 'failed']);
+    conforms(TaskListSchema, list);
+    conforms(LiveSchema, await json(t, '/health/live'));
+    conforms(ReadySchema, await json(t, '/health/ready'));
+    conforms(ModelListSchema, await json(t, '/v1/models'));
+    conforms(ErrorBodySchema, await json(t, '/tasks/unknown'));
+    conforms(OpenAiErrorSchema, await json(t, '/v1/models/unknown'));
   });
 });
 
 describe('GET /docs', () => {
   it('renders every operation in one self-contained page', async () => {
-    const t = buildTestApp({ API_KEYS: 'docs-key-0123456789abc' });
+    const t = await buildTestApp({ API_KEYS: 'docs-key-0123456789abc' });
     const doc = await documentOf(t);
     const res = await t.app.request('/docs');
     expect(res.status).toBe(200);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { TranscriptResult } from '../../src/contract/transcript.ts';
-import { buildTestApp } from './test-app.ts';
+import { buildTestApp } from './fake-test-app.ts';
 
 const result: TranscriptResult = {
   text: ' Hello there. General Kenobi.',

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import { describe, expect, it, vi } from 'vitest';
 import { JFK_WAV } from '../helpers/paths.ts';
-import { buildTestApp } from './test-app.ts';
+import { buildTestApp } from './fake-test-app.ts';
 
 // Uploads write through createWriteStream: while `noSpace` is set it fails the way a full disk does.
 const disk = vi.hoisted(() => ({ noSpace: false }));

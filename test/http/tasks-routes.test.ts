@@ -3,7 +3,7 @@ import type { TaskRecord } from '../../src/tasks/task-record.ts';
 import type { TaskProgress } from '../../src/tasks/task-service-types.ts';
 import { taskError } from '../../src/tasks/errors.ts';
 import { serveFetch } from '../helpers/start-service.ts';
-import { buildTestApp } from './test-app.ts';
+import { buildTestApp } from './fake-test-app.ts';
 
 type Json = Record<string, any>;
 async function call(t: ReturnType<typeof buildTestApp>, path: string, method = 'GET') {

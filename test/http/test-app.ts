@@ -1,11 +1,18 @@
+// The one way HTTP unit tests build the server: the real service (src/service.ts: SQLite over Kysely,
+// task service, webhooks, sockets, metrics, the Hono app) over `:memory:` SQLite, with the fake
+// transcriber in 'manual' mode playing the worker, driven in-process with app.request(). Tasks are
+// made through the API (submit) and moved by their fake job (jobOf), never written by hand.
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, onTestFinished } from 'vitest';
 import { loadConfig, type Config } from '../../src/config.ts';
-import { createApp, type AppDeps } from '../../src/http/app.ts';
-import { createMediaStore } from '../../src/media/media-store.ts';
-import { createAppMetrics } from '../../src/metrics/app-metrics.ts';
-import { bridgeBusToRegistry } from '../../src/ws/bus-bridge.ts';
-import { createRegistry } from '../../src/ws/registry.ts';
+import type { TaskStatus } from '../../src/contract/status.ts';
+import { createService, type ServiceOverrides } from '../../src/service.ts';
+import type { TaskRecord } from '../../src/tasks/task-record.ts';
+import { createFakeTranscriber, type FakeJobControl, type FakeTranscriber } from '../helpers/fake-transcriber.ts';
+import { JFK_WAV } from '../helpers/paths.ts';
+import { pollUntil } from '../helpers/start-service.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
-import { createFakeTasks, type FakeTasks } from './fake-tasks.ts';
 
 /** A logger that keeps what it was told, so tests can check that failures are logged. */
 export function createMemoryLogger() {
@@ -16,35 +23,70 @@ export function createMemoryLogger() {
 
 /** A config over a fresh temporary DATA_DIR, with overrides; the folder is removed after the test (or the file, outside a test). */
 export function testConfig(env: Record<string, string> = {}): Config {
-  return loadConfig({ DATA_DIR: tempDir('wt-http-'), LOG_LEVEL: 'silent', ...env });
+  return loadConfig({ DATA_DIR: tempDir('wt-http-'), LOG_LEVEL: 'silent', WORKERS: '1', ...env });
 }
 
-/** createApp over the fake task service, a ready engine and an open database, with sockets and metrics composed as src/service.ts does. */
-export function buildTestApp(env: Record<string, string> = {}, extra: Partial<AppDeps> = {}) {
-  const config = testConfig(env);
-  const tasks: FakeTasks = createFakeTasks();
-  const logger = createMemoryLogger();
-  let ready = { db: true, workers: 1 };
-  const registry = extra.registry ?? createRegistry();
-  const bridge = extra.bridge ?? bridgeBusToRegistry(tasks.bus, registry);
-  const engine = extra.engine ?? { readyCount: () => ready.workers, modelInfo: () => ({ name: 'tiny.en', multilingual: false, type: 'tiny' as const }) };
-  const metrics = extra.metrics ?? createAppMetrics({
-    bus: tasks.bus, tasks, sockets: () => registry.count(), workersReady: () => engine.readyCount(),
-    onWorkerRestart: 'onWorkerRestart' in engine ? engine.onWorkerRestart?.bind(engine) : undefined, webhooks: extra.webhooks,
-  });
-  const deps: AppDeps = {
-    config,
-    tasks,
-    media: createMediaStore(config.MEDIA_DIR, config.DATA_DIR),
-    bus: tasks.bus,
-    engine,
-    dbReady: () => ready.db,
-    logger,
-    ...extra,
-    registry,
-    bridge,
-    metrics,
-  };
-  const created = createApp(deps);
-  return { ...created, deps, config, tasks, logger, registry, metrics, setReady: (r: typeof ready) => (ready = r) };
+/** What buildTestApp may change besides the env: the service's overrides, the engine, and whether to start the scheduler. */
+export interface TestAppOptions extends Omit<ServiceOverrides, 'transcriber' | 'logger' | 'sqliteFile'> {
+  /** The fake engine (default: a manual one with one ready worker). */
+  engine?: FakeTranscriber;
+  /** False: the scheduler never starts, so submitted tasks stay queued (default true). */
+  start?: boolean;
 }
+
+/** A form with a WAV file (jfk.wav unless given) and the fields given. */
+export function wavForm(fields: Record<string, string> = {}, file = JFK_WAV, name = path.basename(file)): FormData {
+  const form = new FormData();
+  form.append('file', new Blob([new Uint8Array(readFileSync(file))], { type: 'audio/wav' }), name);
+  for (const [key, value] of Object.entries(fields)) form.append(key, value);
+  return form;
+}
+
+/** The real service over `:memory:` SQLite and a fake engine, closed after the current test (or suite, outside a test). */
+export async function buildTestApp(env: Record<string, string> = {}, options: TestAppOptions = {}) {
+  const { engine: given, start = true, ...overrides } = options;
+  const config = testConfig(env);
+  const logger = createMemoryLogger();
+  const engine = given ?? createFakeTranscriber('manual');
+  const service = await createService(config, { canDiarize: false, canVad: true, ...overrides, transcriber: engine, logger, sqliteFile: ':memory:' });
+  let closing: Promise<void> | undefined;
+  const close = () => (closing ??= (async () => {
+    await engine.close(); // ends jobs still waiting for the test, as a stopping pool would
+    await service.drain(0);
+    await service.dispose();
+  })());
+  try {
+    onTestFinished(close);
+  } catch {
+    afterAll(close);
+  }
+  if (start) await service.start();
+  const { app } = service.app;
+
+  /** Waits until the task's row says `status` (rows are written by the service after each event). */
+  const settled = (id: string, status: TaskStatus, timeoutMs = 10_000) =>
+    pollUntil(async () => (await service.tasks.get(id))!, (task: TaskRecord | undefined) => task?.status === status, timeoutMs, 5);
+
+  return {
+    app, service, config, logger, engine, close, settled,
+    tasks: service.tasks,
+    registry: service.registry,
+    injectWebSocket: service.app.injectWebSocket,
+    /** POSTs /tasks with a WAV and the fields given; throws unless answered 202; returns the task id. */
+    async submit(fields: Record<string, string> = {}, headers: Record<string, string> = {}, file = JFK_WAV): Promise<string> {
+      const res = await app.request('/tasks', { method: 'POST', body: wavForm(fields, file), headers });
+      const text = await res.text();
+      if (res.status !== 202) throw new Error(`POST /tasks answered ${res.status}: ${text}`);
+      return (JSON.parse(text) as { identifier: string }).identifier;
+    },
+    /** The fake job of a task, once the scheduler has handed it to the engine. */
+    async jobOf(id: string, timeoutMs = 10_000): Promise<FakeJobControl> {
+      const found = () => engine.jobs.find((j) => j.job.taskId === id);
+      await pollUntil(async () => found(), (job) => job !== undefined, timeoutMs, 5);
+      return found()!;
+    },
+  };
+}
+
+/** What buildTestApp resolves to. */
+export type TestApp = Awaited<ReturnType<typeof buildTestApp>>;

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { JFK_WAV } from '../helpers/paths.ts';
-import { buildTestApp } from './test-app.ts';
+import { buildTestApp } from './fake-test-app.ts';
 
 const wav = readFileSync(JFK_WAV);
 let server: Server;

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { JFK_WAV } from '../helpers/paths.ts';
-import { buildTestApp } from './test-app.ts';
+import { buildTestApp } from './fake-test-app.ts';
 
 const wav = readFileSync(JFK_WAV);
 

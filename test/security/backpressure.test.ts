@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createFakeTranscriber, fakeSegment } from '../helpers/fake-transcriber.ts';
 import { JFK_WAV } from '../helpers/paths.ts';
 import { startService, type TestService } from '../helpers/start-service.ts';
-import { buildTestApp } from '../http/test-app.ts';
+import { buildTestApp } from '../http/fake-test-app.ts';
 import { connect } from '../ws/mini-server.ts';
 
 const wav = readFileSync(JFK_WAV);

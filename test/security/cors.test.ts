@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildTestApp } from '../http/test-app.ts';
+import { buildTestApp } from '../http/fake-test-app.ts';
 
 const preflight = (origin: string) => ({
   method: 'OPTIONS',

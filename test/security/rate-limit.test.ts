@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ownerIdOf } from '../../src/auth/api-keys.ts';
 import { createRateLimiter } from '../../src/http/middleware/rate-limit.ts';
-import { buildTestApp } from '../http/test-app.ts';
+import { buildTestApp } from '../http/fake-test-app.ts';
 
 const KEY_A = 'key-a-0123456789abcdef';
 const KEY_B = 'key-b-0123456789abcdef';

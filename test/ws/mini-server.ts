@@ -1,7 +1,7 @@
 import WebSocket from 'ws';
 import type { AppDeps } from '../../src/http/app.ts';
 import { serveFetch } from '../helpers/start-service.ts';
-import { buildTestApp } from '../http/test-app.ts';
+import { buildTestApp } from '../http/fake-test-app.ts';
 
 /** A real HTTP server on port 0 over createApp and the fake task service (env and deps as buildTestApp takes them). */
 export async function startMiniServer(env: Record<string, string> = {}, extra: Partial<AppDeps> = {}) {
