@@ -50,10 +50,12 @@ export async function buildTestApp(env: Record<string, string> = {}, options: Te
   const engine = given ?? createFakeTranscriber('manual');
   const service = await createService(config, { canDiarize: false, canVad: true, ...overrides, transcriber: engine, logger, sqliteFile: ':memory:' });
   let closing: Promise<void> | undefined;
+  let disposed: Promise<void> | undefined;
+  /** Closes the app, bus subscriptions and database without a drain (a server whose database went away). */
+  const dispose = () => (disposed ??= service.dispose());
   const close = () => (closing ??= (async () => {
-    await engine.close(); // ends jobs still waiting for the test, as a stopping pool would
-    await service.drain(0);
-    await service.dispose();
+    await service.drain(0); // jobs the test left waiting are left behind, as by a stop past its grace
+    await dispose();
   })());
   try {
     onTestFinished(close);
@@ -68,7 +70,7 @@ export async function buildTestApp(env: Record<string, string> = {}, options: Te
     pollUntil(async () => (await service.tasks.get(id))!, (task: TaskRecord | undefined) => task?.status === status, timeoutMs, 5);
 
   return {
-    app, service, config, logger, engine, close, settled,
+    app, service, config, logger, engine, close, dispose, settled,
     tasks: service.tasks,
     registry: service.registry,
     injectWebSocket: service.app.injectWebSocket,
