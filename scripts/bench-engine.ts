@@ -9,6 +9,7 @@ import { parseArgs } from 'node:util';
 import { createWorkerPool } from '../src/engine/pool/worker-pool.ts';
 import { JFK_WAV, ROOT, TINY_EN_RANDOM } from '../test/helpers/paths.ts';
 import { makeBenchAudio, median } from './bench-audio.ts';
+import { loggerFrom } from '../src/logger.ts';
 
 const CLI_BIN = path.join(ROOT, 'native/build/cpu/bin/whisper-cli');
 const CLI_LIB_DIR = path.join(ROOT, 'native/build/cpu/lib');
@@ -90,9 +91,9 @@ async function runPool(audio: string, id: string): Promise<{ wallMs: number; seg
   const pool = createWorkerPool({
     // Same library as whisper-cli, DTW off as in whisper-cli, and the same priority (production workers run nicer).
     workers: 1, threads, modelPath, libPath: CLI_LIB_DIR, dtw: false, taskTimeoutMs: 60 * 60 * 1000, niceness: 0,
-    log: (level, message, fields) => {
-      if (level === 'warn' || level === 'error') console.error(`[${level}] ${message}`, fields ?? '');
-    },
+    log: loggerFrom((level, fields, message) => {
+      if (level === 'warn' || level === 'error') console.error(`[${level}] ${message}`, fields);
+    }),
   });
   try {
     while (pool.readyCount() === 0) await new Promise((resolve) => setTimeout(resolve, 20));

@@ -9,6 +9,7 @@ import { createWorkerHandle } from '../src/engine/pool/worker-handle.ts';
 import { resolvePoolOptions, runnableEntry, workerEnv } from '../src/engine/pool/worker-pool-options.ts';
 import { TINY_EN_RANDOM } from '../test/helpers/paths.ts';
 import { median } from './bench-audio.ts';
+import { loggerFrom, SILENT_LOGGER } from '../src/logger.ts';
 
 const { values } = parseArgs({ options: { model: { type: 'string', default: TINY_EN_RANDOM }, rounds: { type: 'string', default: '5' } } });
 const rounds = Number(values.rounds);
@@ -16,7 +17,7 @@ if (!(rounds >= 1)) throw new Error('--rounds must be ≥ 1');
 
 const options = resolvePoolOptions({ workers: 1, threads: 1, modelPath: path.resolve(values.model!), taskTimeoutMs: 60_000 });
 const env = workerEnv(options);
-const bundled = runnableEntry(options.entry, (level, message, fields) => console.error(`bench: ${message}`, fields ?? ''));
+const bundled = runnableEntry(options.entry, loggerFrom((_level, fields, message) => console.error(`bench: ${message}`, fields)));
 if (bundled === options.entry) throw new Error('the worker bundle could not be built; nothing to compare');
 
 const rssMiB = (pid: number) => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024;
@@ -30,7 +31,7 @@ function startOnce(entry: string): Promise<{ ms: number; rss: number }> {
       entry,
       env,
       niceness: 0,
-      log: () => {},
+      log: SILENT_LOGGER,
       onMessage(message) {
         if (message.type === 'load_failed') reject(new Error(message.error.technicalDetail));
         if (message.type !== 'ready') return;

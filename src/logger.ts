@@ -17,6 +17,22 @@ export interface Logger {
   isLevelEnabled?(level: string): boolean;
 }
 
+/** The log levels of the port. */
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+
+/** A logger that writes nothing (the default where none is given). */
+export const SILENT_LOGGER: Logger = { debug() {}, info() {}, warn() {}, error() {} };
+
+/** The port over one function (the CLI and the benchmarks print lines their own way). */
+export function loggerFrom(write: (level: LogLevel, fields: object, message: string) => void): Logger {
+  return {
+    debug: (fields, message) => write('debug', fields, message),
+    info: (fields, message) => write('info', fields, message),
+    warn: (fields, message) => write('warn', fields, message),
+    error: (fields, message) => write('error', fields, message),
+  };
+}
+
 /** Fields whose values never reach a log line, wherever they appear. */
 const SECRET_PATHS = [
   'apiKey', '*.apiKey', 'API_KEYS', '*.API_KEYS', 'authorization', '*.authorization',

@@ -97,7 +97,7 @@ export async function createService(config: Config, overrides: ServiceOverrides 
   const transcriber = overrides.transcriber ?? (config.ROLE === 'api' ? createRosterEngine(db, rosterStaleMs, logger) : createModelRouter({
     catalog: models, workers: config.WORKERS, budgetBytes: config.MODEL_MEMORY_BYTES,
     createPool: (model) => createPool({ ...config, WHISPER_MODEL: model.path }, logger, { diarization: diarization.options ?? undefined, ...overrides.pool }),
-    log: (level, message, fields) => logger[level](fields, message),
+    log: logger,
   }));
   const webhooks = createWebhookService({ h: db, config, logger });
   // One process on its own SQLite file is the only writer of its rows; cluster nodes are not.
@@ -212,8 +212,7 @@ function createPool(config: Config, logger: Logger, extra: Partial<WorkerPoolOpt
     libPath: config.WHISPER_LIB_PATH || undefined,
     vadModelPath: vad.exists ? vad.path : undefined,
     taskTimeoutMs: config.TASK_TIMEOUT_MS,
-    // The pool reports worker pids as `pid`, which would shadow this process's own pid field.
-    log: (level, message, { pid, ...fields } = {}) => logger[level](pid === undefined ? fields : { ...fields, workerPid: pid }, message),
+    log: logger,
     ...extra,
     // The upload check trusts headers; workers hold decoding to the same limit on what the file really holds.
     env: { MAX_AUDIO_SECONDS: String(config.MAX_AUDIO_SECONDS), ...extra.env },

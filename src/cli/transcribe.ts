@@ -8,6 +8,7 @@ import { renderTranscript } from '../formats/render.ts';
 import { taskParamsFor } from './model-check.ts';
 import { createProgressBar, remainingSeconds } from './progress-bar.ts';
 import { CliError, parseTranscribeArgs } from './transcribe-args.ts';
+import { loggerFrom } from '../logger.ts';
 
 async function main(argv: string[]): Promise<number> {
   const config = loadConfig(process.env);
@@ -23,9 +24,9 @@ async function main(argv: string[]): Promise<number> {
     taskTimeoutMs: config.TASK_TIMEOUT_MS,
     entry: args.workerEntry,
     restartBackoffMs: { initial: 60_000, max: 60_000 }, // one file, one attempt: never retry a failed load
-    log: (level, message, fields) => {
-      if (args.verbose) process.stderr.write(`[${level}] ${message}${fields ? ` ${JSON.stringify(fields)}` : ''}\n`);
-    },
+    log: loggerFrom((level, fields, message) => {
+      if (args.verbose) process.stderr.write(`[${level}] ${message} ${JSON.stringify(fields)}\n`);
+    }),
   });
 
   let label = 'loading model';

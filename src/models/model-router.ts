@@ -2,6 +2,7 @@ import { taskError } from '../tasks/errors.ts';
 import type { TaskError } from '../contract/task-error.ts';
 import type { JobOutcome, Transcriber, TranscriptionJob } from '../tasks/types.ts';
 import type { ModelCatalog, ServedModel } from './model-catalog.ts';
+import type { Logger } from '../logger.ts';
 
 /** A pool of workers for one model, as the router needs it (the worker pool satisfies it). */
 export type ModelPool = Transcriber & {
@@ -22,7 +23,7 @@ export interface ModelRouterOptions {
   clock?: () => number;
   /** How often a loading pool is checked for its model (to measure how long a load takes). */
   loadPollMs?: number;
-  log?(level: 'info' | 'warn', message: string, fields: object): void;
+  log?: Pick<Logger, 'info' | 'warn'>;
 }
 
 /** The router: a Transcriber that runs each job on the pool of the model its task asked for. */
@@ -84,7 +85,7 @@ export function createModelRouter(options: ModelRouterOptions): ModelRouter {
     const entry: Entry = { model, pool, running: 0, lastUsed: clock(), pinned, loadStarted: clock(), loaded: false };
     pools.set(model.id, entry);
     watchLoad(entry);
-    if (!pinned) options.log?.('info', `loading model ${model.id} for a task that asked for it`, { model: model.id, bytes: cost(model) });
+    if (!pinned) options.log?.info({ model: model.id, bytes: cost(model) }, `loading model ${model.id} for a task that asked for it`);
     return entry;
   };
   // A pool reports its model once a worker has loaded it; polling that measures the load for the ETA.
@@ -104,7 +105,7 @@ export function createModelRouter(options: ModelRouterOptions): ModelRouter {
   const used = () => [...pools.values()].filter((e) => !e.pinned).reduce((sum, e) => sum + cost(e.model), 0);
   const evict = (entry: Entry) => {
     pools.delete(entry.model.id);
-    options.log?.('info', `unloading model ${entry.model.id} (least recently used) to stay within MODEL_MEMORY_BYTES`, { model: entry.model.id });
+    options.log?.info({ model: entry.model.id }, `unloading model ${entry.model.id} (least recently used) to stay within MODEL_MEMORY_BYTES`);
     void entry.pool.close();
   };
 

@@ -1,6 +1,6 @@
 import type { EventBus } from '../events/event-bus.ts';
 import type { ProgressEvent, TaskEventMap } from './task-events.ts';
-import type { TaskLogger } from './task-service-deps.ts';
+import type { Logger } from '../logger.ts';
 import type { TaskStore } from './task-service-types.ts';
 
 interface Written {
@@ -26,7 +26,7 @@ export interface ProgressWriter {
 export function attachProgressWriter(options: {
   bus: EventBus<TaskEventMap>;
   store: TaskStore;
-  logger: TaskLogger;
+  logger: Logger;
   clock?: () => number;
   intervalMs?: number;
   /** True for events this process must not write (another node's, replayed here). */

@@ -8,7 +8,7 @@ import type { ProgressFeed } from './progress-feed.ts';
 import type { SpeedEstimator } from './speed-estimator.ts';
 import type { TaskEventMap } from './task-events.ts';
 import type { TaskRecord } from './task-record.ts';
-import type { TaskLogger } from './task-service-deps.ts';
+import type { Logger } from '../logger.ts';
 import type { TaskStore } from './task-service-types.ts';
 import type { Transcriber } from './types.ts';
 import type { TranscriptResult } from '../contract/transcript.ts';
@@ -18,7 +18,7 @@ export interface RunContext {
   store: TaskStore;
   bus: EventBus<TaskEventMap>;
   transcriber: Transcriber;
-  logger: TaskLogger;
+  logger: Logger;
   clock: () => number;
   feed: ProgressFeed;
   speed: SpeedEstimator;

@@ -8,9 +8,6 @@ import type { Transcriber } from './types.ts';
 import type { Scheduler } from './scheduler.ts';
 import type { RunContext } from './task-runner.ts';
 
-/** @deprecated The logger port of src/logger.ts; kept until progress-writer.ts and task-runner.ts import Logger. */
-export type TaskLogger = Logger;
-
 /** How tasks are dispatched when the queue is shared by several nodes (src/cluster). */
 export interface SharedQueue {
   /** Builds the node's scheduler (instead of the in-process FIFO). */

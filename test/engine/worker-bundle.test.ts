@@ -5,6 +5,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { freshWorkerBundle, type WorkerBundleOptions } from '../../src/engine/pool/worker-bundle.ts';
 import { resolvePoolOptions, runnableEntry } from '../../src/engine/pool/worker-pool-options.ts';
+import { SILENT_LOGGER } from '../../src/logger.ts';
 
 let dir = '';
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
@@ -66,10 +67,10 @@ describe('runnableEntry', () => {
 
   it('forks the default TypeScript entry as its bundle in node_modules/.cache', () => {
     expect(options.entry).toMatch(/worker-main\.ts$/);
-    expect(runnableEntry(options.entry, () => {})).toMatch(/node_modules\/\.cache\/whisper-tasks\/worker-main\.mjs$/);
+    expect(runnableEntry(options.entry, SILENT_LOGGER)).toMatch(/node_modules\/\.cache\/whisper-tasks\/worker-main\.mjs$/);
   });
 
   it('forks any other entry as given', () => {
-    expect(runnableEntry('/somewhere/fake-worker.ts', () => {})).toBe('/somewhere/fake-worker.ts');
+    expect(runnableEntry('/somewhere/fake-worker.ts', SILENT_LOGGER)).toBe('/somewhere/fake-worker.ts');
   });
 });

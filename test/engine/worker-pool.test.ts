@@ -2,6 +2,7 @@ import os from 'node:os';
 import { describe, expect, it } from 'vitest';
 import type { JobOutcome } from '../../src/tasks/types.ts';
 import { fakeJob as job, textOf, useFakePools } from '../helpers/fake-pool.ts';
+import { loggerFrom } from '../../src/logger.ts';
 
 const makePool = useFakePools();
 
@@ -113,7 +114,7 @@ describe('createWorkerPool', () => {
 
   it('survives callbacks that throw', async () => {
     const logged: string[] = [];
-    const p = makePool({ log: (level, message) => logged.push(`${level} ${message}`) });
+    const p = makePool({ log: loggerFrom((level, _fields, message) => logged.push(`${level} ${message}`)) });
     const outcome = await p.run(job('t', 'ok', { onProgress: () => { throw new Error('boom'); } }));
     expect(outcome.ok).toBe(true);
     expect(logged).toContain('error job onProgress callback threw');

@@ -3,7 +3,8 @@ import type { DatabaseHandle } from '../../src/db/database.ts';
 import { createEventBus, type EventBus } from '../../src/events/event-bus.ts';
 import type { TaskEventMap } from '../../src/tasks/task-events.ts';
 import { createTaskService } from '../../src/tasks/task-service.ts';
-import type { TaskLogger, TaskServiceDeps } from '../../src/tasks/task-service-deps.ts';
+import type { Logger } from '../../src/logger.ts';
+import type { TaskServiceDeps } from '../../src/tasks/task-service-deps.ts';
 import type { TaskService, TaskStore } from '../../src/tasks/task-service-types.ts';
 import type { NewTask } from '../../src/tasks/task-record.ts';
 import type { TaskParams } from '../../src/contract/task-params.ts';
@@ -11,7 +12,7 @@ import { createFakeTranscriber, type FakeTranscriber } from '../helpers/fake-tra
 import { PARAMS } from '../db/store-fixtures.ts';
 
 /** A logger that keeps what it was told, for assertions, and prints nothing. */
-export function recordingLogger(): TaskLogger & { lines: Array<{ level: string; message: string; fields: object }> } {
+export function recordingLogger(): Logger & { lines: Array<{ level: string; message: string; fields: object }> } {
   const lines: Array<{ level: string; message: string; fields: object }> = [];
   const at = (level: string) => (fields: object, message: string) => void lines.push({ level, message, fields });
   return { lines, debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };

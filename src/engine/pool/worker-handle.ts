@@ -5,12 +5,11 @@ import os from 'node:os';
 import { pathToFileURL } from 'node:url';
 import { ChildMessageSchema, parseMessage, type ChildMessage, type ParentMessage } from '../protocol.ts';
 import { createLineRing } from './worker-pool-stderr.ts';
+import type { Logger } from '../../logger.ts';
 
 /** Starts a child process; the pool's default forks, tests may wrap or replace it. */
 export type SpawnWorker = (entry: string, options: ForkOptions) => ChildProcess;
 
-/** A logger-like callback, so the engine does not depend on pino. */
-export type PoolLogger = (level: 'debug' | 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>) => void;
 
 /** How a child process ended, with what it said last on stderr/stdout. */
 export interface WorkerExit {
@@ -36,7 +35,7 @@ export interface WorkerHandleOptions {
   env: NodeJS.ProcessEnv;
   niceness: number;
   spawn?: SpawnWorker;
-  log: PoolLogger;
+  log: Logger;
   onMessage(message: ChildMessage): void;
   onExit(exit: WorkerExit): void;
 }
@@ -73,7 +72,7 @@ export function createWorkerHandle(options: WorkerHandleOptions): WorkerHandle {
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       // ESRCH: a thread ended between listing and renicing; nothing to do.
-      if (code !== 'ESRCH') log('warn', 'could not lower worker CPU priority', { pid, id, code });
+      if (code !== 'ESRCH') log.warn({ workerPid: pid, id, code }, 'could not lower worker CPU priority');
     }
   };
   if (pid !== undefined) setNice(pid);
@@ -81,7 +80,7 @@ export function createWorkerHandle(options: WorkerHandleOptions): WorkerHandle {
   const broken = (reason: string) => {
     if (brokenReason !== null) return;
     brokenReason = reason;
-    log('error', 'worker is broken; killing it', { pid, reason });
+    log.error({ workerPid: pid, reason }, 'worker is broken; killing it');
     child.kill('SIGKILL');
   };
 
@@ -94,7 +93,7 @@ export function createWorkerHandle(options: WorkerHandleOptions): WorkerHandle {
   for (const stream of [child.stdout, child.stderr]) {
     stream?.setEncoding('utf8');
     stream?.on('data', (chunk: string) => output.push(chunk));
-    stream?.on('error', (error) => log('warn', 'worker output stream error', { pid, error: error.message }));
+    stream?.on('error', (error) => log.warn({ workerPid: pid, error: error.message }, 'worker output stream error'));
   }
   child.on('message', (raw: unknown) => {
     if (brokenReason !== null) return;
@@ -106,7 +105,7 @@ export function createWorkerHandle(options: WorkerHandleOptions): WorkerHandle {
     options.onMessage(parsed.message);
   });
   child.on('error', (error) => {
-    log('error', 'worker process error', { pid, error: error.message });
+    log.error({ workerPid: pid, error: error.message }, 'worker process error');
     // A fork that never started emits 'error' and maybe no 'exit'; a live child gets killed.
     if (child.pid === undefined) report(null, null);
     else broken(`process error: ${error.message}`);
@@ -141,7 +140,7 @@ export function createWorkerHandle(options: WorkerHandleOptions): WorkerHandle {
         threads = readdirSync(`/proc/${pid}/task`);
       } catch (error) {
         // Not Linux (no per-thread nice there) or already gone: the fork-time call is all we can do.
-        log('debug', 'cannot list worker threads', { pid, code: (error as NodeJS.ErrnoException).code });
+        log.debug({ workerPid: pid, code: (error as NodeJS.ErrnoException).code }, 'cannot list worker threads');
         return;
       }
       for (const tid of threads) setNice(Number(tid));

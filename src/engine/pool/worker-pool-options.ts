@@ -3,7 +3,8 @@ import { fileURLToPath } from 'node:url';
 import type { DiarizerOptions } from '../worker/diarizer.ts';
 import { packageRoot } from '../package-root.ts';
 import { freshWorkerBundle } from './worker-bundle.ts';
-import type { PoolLogger, SpawnWorker } from './worker-handle.ts';
+import { SILENT_LOGGER, type Logger } from '../../logger.ts';
+import type { SpawnWorker } from './worker-handle.ts';
 
 /** What createWorkerPool needs; everything but the model path and sizes has a default. */
 export interface WorkerPoolOptions {
@@ -24,7 +25,7 @@ export interface WorkerPoolOptions {
   taskTimeoutMs: number;
   /** The child's entry module (default: src/engine/worker-main.ts, forked as its bundle; see runnableEntry). */
   entry?: string;
-  log?: PoolLogger;
+  log?: Logger;
   /** Replaces child_process.fork (tests). */
   spawn?: SpawnWorker;
   /** Extra environment for the children, on top of the parent's. */
@@ -63,15 +64,15 @@ const BUNDLE_EXTERNAL = ['koffi', 'better-sqlite3', 'sherpa-onnx-node'];
  * against its sources at every fork, rebuilt when stale), so workers start without the tsx loader;
  * any other entry, and the compiled build's worker-main.js, are forked as given.
  */
-export function runnableEntry(entry: string, log: PoolLogger): string {
+export function runnableEntry(entry: string, log: Logger): string {
   if (entry !== DEFAULT_ENTRY || !entry.endsWith('.ts')) return entry;
   const bundle = freshWorkerBundle({ source: entry, outFile: BUNDLE_FILE, root: packageRoot(path.dirname(HERE)), external: BUNDLE_EXTERNAL,
     alsoDependsOn: ['package-lock.json', 'tsconfig.json'] });
   if (bundle.ok) {
-    if (bundle.built) log('info', 'bundled the worker entry', { entry: bundle.entry });
+    if (bundle.built) log.info({ entry: bundle.entry }, 'bundled the worker entry');
     return bundle.entry;
   }
-  log('warn', 'worker bundle unavailable; forking the TypeScript entry under tsx', { reason: bundle.reason });
+  log.warn({ reason: bundle.reason }, 'worker bundle unavailable; forking the TypeScript entry under tsx');
   return entry;
 }
 
@@ -82,7 +83,7 @@ export function resolvePoolOptions(options: WorkerPoolOptions): ResolvedPoolOpti
   return {
     ...options,
     entry: options.entry ?? DEFAULT_ENTRY,
-    log: options.log ?? (() => {}),
+    log: options.log ?? SILENT_LOGGER,
     env: options.env ?? {},
     cancelGraceMs: options.cancelGraceMs ?? 1500,
     shutdownGraceMs: options.shutdownGraceMs ?? 2000,

@@ -2,7 +2,7 @@ import { taskError } from '../../tasks/errors.ts';
 import type { TaskError } from '../../contract/task-error.ts';
 import type { JobOutcome, TranscriptionJob } from '../../tasks/types.ts';
 import type { ChildMessage } from '../protocol.ts';
-import type { PoolLogger } from './worker-handle.ts';
+import type { Logger } from '../../logger.ts';
 
 /**
  * A job held by one worker slot, from hand-off to outcome: the engine's side of a task (the IPC
@@ -29,24 +29,24 @@ export type TaskMessage = Extract<ChildMessage, { taskId: string }>;
 export const failed = (error: TaskError): JobOutcome => ({ ok: false, error });
 
 /** Resolves a job's promise; a resolver that throws is logged, never allowed to break the pool. */
-export function resolveJob(held: Pick<WorkerJob, 'job' | 'resolve'>, outcome: JobOutcome, log: PoolLogger): void {
+export function resolveJob(held: Pick<WorkerJob, 'job' | 'resolve'>, outcome: JobOutcome, log: Logger): void {
   try {
     held.resolve(outcome);
   } catch (error) {
-    log('error', 'job resolver threw', { taskId: held.job.taskId, error: String(error) });
+    log.error({ taskId: held.job.taskId, error: String(error) }, 'job resolver threw');
   }
 }
 
-function callback(log: PoolLogger, taskId: string, name: string, call: () => void): void {
+function callback(log: Logger, taskId: string, name: string, call: () => void): void {
   try {
     call();
   } catch (error) {
-    log('error', `job ${name} callback threw`, { taskId, error: String(error) });
+    log.error({ taskId, error: String(error) }, `job ${name} callback threw`);
   }
 }
 
 /** Forwards started/progress/segment to the job's callbacks; returns the outcome once the task has ended. */
-export function routeTaskMessage(task: WorkerJob, message: TaskMessage, log: PoolLogger): JobOutcome | null {
+export function routeTaskMessage(task: WorkerJob, message: TaskMessage, log: Logger): JobOutcome | null {
   const { job } = task;
   switch (message.type) {
     case 'started':

@@ -88,7 +88,7 @@ export function createWorkerPool(input: WorkerPoolOptions): WorkerPool {
     const { taskId, mediaPath, params, mediaDurationSec } = task.job;
     task.sent = true;
     task.timeout = setTimeout(() => {
-      log('warn', 'task timed out; killing its worker', { taskId, pid: slot.handle?.pid });
+      log.warn({ taskId, workerPid: slot.handle?.pid }, 'task timed out; killing its worker');
       settle(slot, fail(taskError('TASK_TIMEOUT', `task ran longer than ${options.taskTimeoutMs} ms; worker pid ${slot.handle?.pid} killed`)));
       retire(slot);
     }, Math.min(options.taskTimeoutMs, MAX_TIMER_MS));
@@ -115,13 +115,13 @@ export function createWorkerPool(input: WorkerPoolOptions): WorkerPool {
       model = message.model;
       loadError = null;
       slot.handle?.lowerPriority();
-      log('info', 'worker ready', { slot: slot.index, pid: slot.handle?.pid, model: message.model.name });
+      log.info({ slot: slot.index, workerPid: slot.handle?.pid, model: message.model.name }, 'worker ready');
       place();
       return;
     }
     if (message.type === 'load_failed') {
       loadError = message.error.code === 'MODEL_UNAVAILABLE' ? message.error : taskError('MODEL_UNAVAILABLE', message.error.technicalDetail);
-      log('error', 'worker could not load the model', { slot: slot.index, detail: message.error.technicalDetail });
+      log.error({ slot: slot.index, detail: message.error.technicalDetail }, 'worker could not load the model');
       if (!anyReady()) failWaiting(loadError);
       // Its exit schedules the next attempt, with back-off.
       slot.handle?.kill('SIGKILL');
@@ -129,7 +129,7 @@ export function createWorkerPool(input: WorkerPoolOptions): WorkerPool {
     }
     const task = slot.task;
     if (!task?.sent || task.job.taskId !== message.taskId) {
-      log('debug', 'ignoring message for a task this worker no longer runs', { type: message.type, taskId: message.taskId });
+      log.debug({ type: message.type, taskId: message.taskId }, 'ignoring message for a task this worker no longer runs');
       return;
     }
     const outcome = routeTaskMessage(task, message, log);
@@ -158,12 +158,12 @@ export function createWorkerPool(input: WorkerPoolOptions): WorkerPool {
       settle(slot, fail(closed ? taskError('CANCELLED', 'worker pool closed') : crash));
     }
     if (closed) return;
-    log(wasStarting ? 'error' : 'warn', 'worker exited; replacing it', { slot: slot.index, detail });
+    log[wasStarting ? 'error' : 'warn']({ slot: slot.index, detail }, 'worker exited; replacing it');
     for (const listener of [...restartListeners]) {
       try {
         listener({ slot: slot.index, reason: wasStarting ? 'start_failed' : 'exited' });
       } catch (error) {
-        log('error', 'worker restart listener failed', { err: String(error) }); // the replacement must still start
+        log.error({ err: String(error) }, 'worker restart listener failed'); // the replacement must still start
       }
     }
     if (!wasStarting) {
@@ -242,7 +242,7 @@ export function createWorkerPool(input: WorkerPoolOptions): WorkerPool {
       // The worker answers a cancel from its JS thread at once (native work runs off it, see worker-session.ts):
       // one that stays silent this long is stuck, and only a kill frees its slot.
       task.cancelTimer = setTimeout(() => {
-        log('warn', 'worker did not stop after cancel; killing it', { taskId, pid: slot.handle?.pid });
+        log.warn({ taskId, workerPid: slot.handle?.pid }, 'worker did not stop after cancel; killing it');
         settle(slot, fail(taskError('CANCELLED', `worker did not stop within ${options.cancelGraceMs} ms and was killed`)));
         retire(slot);
       }, options.cancelGraceMs);
