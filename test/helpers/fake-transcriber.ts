@@ -33,6 +33,8 @@ export interface FakeJobControl {
 export interface FakeTranscriber extends Transcriber {
   jobs: FakeJobControl[];
   setReady(count: number): void;
+  /** What unavailable() answers from now on: why no worker can have the model (null: nothing known against it). */
+  setUnavailable(reason: TaskError | null): void;
   /** Resolves once `count` jobs have been run. */
   waitForJobs(count: number): Promise<FakeJobControl[]>;
   /** True once close() ran. */
@@ -63,6 +65,7 @@ export function createFakeTranscriber(
 ): FakeTranscriber {
   let ready = options.ready ?? 1;
   let isClosed = false;
+  let unavailableReason: TaskError | null = null;
   const jobs: FakeJobControl[] = [];
   const waiters: Array<() => void> = [];
   const active = new Map<string, FakeJobControl & { end(outcome: JobOutcome): void }>();
@@ -141,6 +144,8 @@ export function createFakeTranscriber(
       for (const control of [...active.values()]) control.end({ ok: false, error: taskError('CANCELLED', 'fake: closed') });
     },
     setReady: (count) => void (ready = count),
+    unavailable: () => unavailableReason,
+    setUnavailable: (reason) => void (unavailableReason = reason),
     async waitForJobs(count) {
       while (jobs.length < count) await new Promise<void>((resolve) => waiters.push(resolve));
       return jobs;

@@ -1,22 +1,18 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { taskError } from '../../src/tasks/errors.ts';
 import type { TaskError } from '../../src/contract/task-error.ts';
-import { JFK_WAV } from '../helpers/paths.ts';
-import { buildTestApp } from './fake-test-app.ts';
+import { createFakeTranscriber } from '../helpers/fake-transcriber.ts';
+import { buildTestApp, wavForm, type TestApp } from './test-app.ts';
 
-const wav = readFileSync(JFK_WAV);
-
+/** The service over an engine with no worker ready, which knows `reason.current` against its model. */
 function appWithout(reason: { current: TaskError | null }) {
-  return buildTestApp({ WHISPER_MODEL: 'base.en' }, {
-    engine: { readyCount: () => 0, modelInfo: () => null, unavailable: () => reason.current },
-  });
+  const engine = createFakeTranscriber('manual', { ready: 0 });
+  engine.setUnavailable(reason.current);
+  return buildTestApp({ WHISPER_MODEL: 'base.en' }, { engine });
 }
 
-async function post(t: ReturnType<typeof buildTestApp>, route: string) {
-  const body = new FormData();
-  body.append('file', new Blob([new Uint8Array(wav)]), 'jfk.wav');
-  const res = await t.app.request(route, { method: 'POST', body });
+async function post(t: TestApp, route: string) {
+  const res = await t.app.request(route, { method: 'POST', body: wavForm() });
   return { status: res.status, retryAfter: res.headers.get('retry-after'), json: (await res.json()) as Record<string, any> };
 }
 
@@ -24,18 +20,18 @@ describe('submissions while no worker can have the model', () => {
   const missing = () => ({ current: taskError('MODEL_UNAVAILABLE', 'model file not found: /data/models/ggml-base.en.bin') as TaskError | null });
 
   it('POST /tasks answers 503 MODEL_UNAVAILABLE at once with Retry-After and the download command', async () => {
-    const t = appWithout(missing());
+    const t = await appWithout(missing());
     const res = await post(t, '/tasks');
     expect(res.status).toBe(503);
     expect(res.json.error.code).toBe('MODEL_UNAVAILABLE');
     expect(res.json.error.message).toContain('npm run models:download -- base.en');
     expect(res.json.error.message).not.toContain('/data/models'); // no server paths in answers
     expect(Number(res.retryAfter)).toBeGreaterThan(0);
-    expect(t.tasks.records.size).toBe(0);
+    expect(await t.taskCount()).toBe(0);
   });
 
   it('POST /v1/audio/transcriptions answers 503 in OpenAI\'s envelope instead of hanging', async () => {
-    const t = appWithout(missing());
+    const t = await appWithout(missing());
     const res = await post(t, '/v1/audio/transcriptions');
     expect(res.status).toBe(503);
     expect(res.json.error).toMatchObject({ code: 'MODEL_UNAVAILABLE', type: 'server_error' });
@@ -44,7 +40,7 @@ describe('submissions while no worker can have the model', () => {
   });
 
   it('accepts tasks while the model is still loading normally (nothing known against it)', async () => {
-    const t = appWithout({ current: null });
+    const t = await appWithout({ current: null });
     expect((await post(t, '/tasks')).status).toBe(202);
   });
 });

@@ -74,13 +74,16 @@ export async function buildTestApp(env: Record<string, string> = {}, options: Te
     tasks: service.tasks,
     registry: service.registry,
     injectWebSocket: service.app.injectWebSocket,
-    /** POSTs /tasks with a WAV and the fields given; throws unless answered 202; returns the task id. */
-    async submit(fields: Record<string, string> = {}, headers: Record<string, string> = {}, file = JFK_WAV): Promise<string> {
-      const res = await app.request('/tasks', { method: 'POST', body: wavForm(fields, file), headers });
+    /** POSTs /tasks with a WAV (jfk.wav unless given, under its own name unless given) and the fields given; throws unless answered 202; returns the task id. */
+    async submit(fields: Record<string, string> = {}, options: { headers?: Record<string, string>; file?: string; name?: string } = {}): Promise<string> {
+      const { headers = {}, file = JFK_WAV, name } = options;
+      const res = await app.request('/tasks', { method: 'POST', body: wavForm(fields, file, name), headers });
       const text = await res.text();
       if (res.status !== 202) throw new Error(`POST /tasks answered ${res.status}: ${text}`);
       return (JSON.parse(text) as { identifier: string }).identifier;
     },
+    /** How many tasks the service holds, of any owner and status. */
+    taskCount: async () => (await service.tasks.list({ limit: 1, offset: 0 })).total,
     /** The fake job of a task, once the scheduler has handed it to the engine. */
     async jobOf(id: string, timeoutMs = 10_000): Promise<FakeJobControl> {
       const found = () => engine.jobs.find((j) => j.job.taskId === id);
