@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import { describe, expect, it, vi } from 'vitest';
 import { JFK_WAV } from '../helpers/paths.ts';
-import { buildTestApp } from './fake-test-app.ts';
+import { buildTestApp, type TestApp } from './test-app.ts';
 
 // Uploads write through createWriteStream: while `noSpace` is set it fails the way a full disk does.
 const disk = vi.hoisted(() => ({ noSpace: false }));
@@ -17,7 +17,7 @@ vi.mock('node:fs', async (importOriginal) => {
 
 const wav = fs.readFileSync(JFK_WAV);
 
-async function post(t: ReturnType<typeof buildTestApp>, route = '/tasks') {
+async function post(t: TestApp, route = '/tasks') {
   const body = new FormData();
   body.append('file', new Blob([new Uint8Array(wav)]), 'jfk.wav');
   const res = await t.app.request(route, { method: 'POST', body });
@@ -26,7 +26,7 @@ async function post(t: ReturnType<typeof buildTestApp>, route = '/tasks') {
 
 describe('a full disk at submission', () => {
   it('answers 507 STORAGE_FULL when the upload cannot be written (ENOSPC)', async () => {
-    const t = buildTestApp();
+    const t = await buildTestApp();
     disk.noSpace = true;
     try {
       const res = await post(t);
@@ -39,11 +39,12 @@ describe('a full disk at submission', () => {
     } finally {
       disk.noSpace = false;
     }
-    expect(t.tasks.records.size).toBe(0);
+    expect(await t.taskCount()).toBe(0);
   });
 
   it('answers 507 STORAGE_FULL when inserting the task fails with SQLITE_FULL', async () => {
-    const t = buildTestApp();
+    const t = await buildTestApp();
+    // SQLite's own SQLITE_FULL cannot be brought about through the service (its handle is not reachable): stub the insert.
     t.tasks.submit = () => {
       throw Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' });
     };

@@ -2,7 +2,8 @@ import { readFileSync, readdirSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { JFK_WAV } from '../helpers/paths.ts';
-import { buildTestApp } from './fake-test-app.ts';
+import type { MediaInfo } from '../../src/http/intake/media-check.ts';
+import { buildTestApp, type TestApp } from './test-app.ts';
 
 const wav = readFileSync(JFK_WAV);
 
@@ -13,19 +14,19 @@ function form(fields: Record<string, string>, file: Buffer | null = wav, name = 
   return body;
 }
 
-async function post(t: ReturnType<typeof buildTestApp>, body: FormData | string, headers: Record<string, string> = {}) {
+async function post(t: TestApp, body: FormData | string, headers: Record<string, string> = {}) {
   const res = await t.app.request('/tasks', { method: 'POST', body, headers });
   return { status: res.status, json: (await res.json()) as Record<string, any>, headers: res.headers };
 }
 
-const uploads = (t: ReturnType<typeof buildTestApp>) => {
+const uploads = (t: TestApp) => {
   const dir = path.join(t.config.DATA_DIR, 'uploads');
   return existsSync(dir) ? readdirSync(dir) : [];
 };
 
 describe('POST /tasks', () => {
   it('answers 202 with the identifier and links only after the row exists', async () => {
-    const t = buildTestApp();
+    const t = await buildTestApp();
     const { status, json } = await post(t, form({ language: 'en', word_timestamps: 'false', temperature: '0.2' }));
     expect(status).toBe(202);
     expect(json).toMatchObject({ status: 'queued', file_name: 'jfk.wav' });
@@ -39,12 +40,12 @@ describe('POST /tasks', () => {
   });
 
   it('refuses diarize with 422 when no diarizer is wired in, and accepts it when one is', async () => {
-    const without = buildTestApp();
+    const without = await buildTestApp();
     const refused = await post(without, form({ diarize: 'true' }));
     expect(refused.status).toBe(422);
     expect(refused.json.error.code).toBe('DIARIZATION_UNAVAILABLE');
     expect(uploads(without)).toEqual([]);
-    const withDiarizer = buildTestApp({}, { canDiarize: true });
+    const withDiarizer = await buildTestApp({}, { canDiarize: true });
     const accepted = await post(withDiarizer, form({ diarize: 'true', min_speakers: '1', max_speakers: '2' }));
     expect(accepted.status).toBe(202);
     expect((await withDiarizer.tasks.get(accepted.json.identifier))!.params).toMatchObject({ diarize: true, minSpeakers: 1, maxSpeakers: 2 });
@@ -53,7 +54,7 @@ describe('POST /tasks', () => {
   });
 
   it('never uses the client file name as a path', async () => {
-    const t = buildTestApp();
+    const t = await buildTestApp();
     const { status, json } = await post(t, form({}, wav, '../..\\etc/pa:ss*wd.wav'));
     expect(status).toBe(202);
     expect(json.file_name).toBe('passwd.wav');
@@ -76,49 +77,53 @@ describe('POST /tasks', () => {
     [{ num_speakers: '2', min_speakers: '3' }, 400, 'INVALID_FIELD', 'num_speakers'],
     [{ language: 'de' }, 422, 'LANGUAGE_UNSUPPORTED', 'English-only'],
   ])('rejects fields %j with %i %s and a sentence naming the problem', async (fields, status, code, mention) => {
-    const t = buildTestApp();
+    const t = await buildTestApp();
     const res = await post(t, form(fields));
     expect(res.status).toBe(status);
     expect(res.json.error.code).toBe(code);
     expect(res.json.error.message).toContain(mention);
-    expect(t.tasks.records.size).toBe(0);
+    expect(await t.taskCount()).toBe(0);
     expect(uploads(t)).toEqual([]);
   });
 
   it('rejects a missing file, an empty file and a non-media file, leaving nothing behind', async () => {
-    const t = buildTestApp();
+    // What ffprobe says of text (WAV files are read without it): unit tests run on threads, which may not spawn it.
+    const probed: string[] = [];
+    const notMedia: MediaInfo = { hasAudio: false, durationSec: null, container: null, detail: 'Invalid data found when processing input' };
+    const t = await buildTestApp({}, { probeMedia: async (file) => (probed.push(path.basename(file)), notMedia) });
     expect((await post(t, form({ language: 'en' }, null))).json.error.code).toBe('FILE_REQUIRED');
     const empty = await post(t, form({}, Buffer.alloc(0)));
     expect([empty.status, empty.json.error.code]).toEqual([400, 'EMPTY_FILE']);
     const text = await post(t, form({}, Buffer.from('just some words, not audio\n'.repeat(50)), 'notes.wav'));
     expect([text.status, text.json.error.code]).toEqual([415, 'UNSUPPORTED_MEDIA']);
-    expect(t.tasks.records.size).toBe(0);
+    expect(probed).toEqual(['media.wav']); // the empty file was refused before the probe
+    expect(await t.taskCount()).toBe(0);
     expect(uploads(t)).toEqual([]);
   });
 
   it('refuses a file over MAX_UPLOAD_BYTES with 413 and removes the partial file', async () => {
-    const t = buildTestApp({ MAX_UPLOAD_BYTES: '1000' });
+    const t = await buildTestApp({ MAX_UPLOAD_BYTES: '1000' });
     const res = await post(t, form({}));
     expect([res.status, res.json.error.code]).toEqual([413, 'UPLOAD_TOO_LARGE']);
     expect(uploads(t)).toEqual([]);
   });
 
   it('refuses media longer than MAX_AUDIO_SECONDS', async () => {
-    const t = buildTestApp({ MAX_AUDIO_SECONDS: '5' });
+    const t = await buildTestApp({ MAX_AUDIO_SECONDS: '5' });
     const res = await post(t, form({}));
     expect([res.status, res.json.error.code]).toEqual([413, 'AUDIO_TOO_LONG']);
     expect(uploads(t)).toEqual([]);
   });
 
   it('answers a body that is not multipart with 415, not 500', async () => {
-    const t = buildTestApp();
+    const t = await buildTestApp();
     // JSON is the URL-ingest body (url-ingest.ts); any other non-multipart type is refused.
     const res = await post(t, 'file=x', { 'content-type': 'text/plain' });
     expect([res.status, res.json.error.code]).toEqual([415, 'UNSUPPORTED_CONTENT_TYPE']);
   });
 
   it('answers a broken multipart body with 400', async () => {
-    const t = buildTestApp();
+    const t = await buildTestApp();
     const body = '--XYZ\r\nContent-Disposition: form-data; name="file"; filename="a.wav"\r\n\r\nRIFF';
     const res = await post(t, body, { 'content-type': 'multipart/form-data; boundary=XYZ' });
     expect(res.status).toBe(400);
@@ -127,7 +132,7 @@ describe('POST /tasks', () => {
   });
 
   it('rejects a second file', async () => {
-    const t = buildTestApp();
+    const t = await buildTestApp();
     const body = form({});
     body.append('file', new Blob([new Uint8Array(wav)]), 'b.wav');
     const res = await post(t, body);
