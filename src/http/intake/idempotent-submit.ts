@@ -5,7 +5,7 @@ import type { TaskRecord } from '../../tasks/task-record.ts';
 import type { AppDeps } from '../app-deps.ts';
 import type { AppEnv } from '../app-env.ts';
 import { AppError } from '../app-error.ts';
-import { requestOwner } from '../middleware/auth.ts';
+import { requestOwner } from '../middleware/owner-guard.ts';
 
 /** Idempotency keys as the routes need them (src/db/idempotency-store.ts keeps them in the database). */
 export interface IdempotencyApi {

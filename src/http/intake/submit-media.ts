@@ -3,7 +3,7 @@ import type { TaskRecord } from '../../tasks/task-record.ts';
 import type { TaskParams } from '../../contract/task-params.ts';
 import type { AppDeps } from '../app-deps.ts';
 import type { AppEnv } from '../app-env.ts';
-import { requestOwner } from '../middleware/auth.ts';
+import { requestOwner } from '../middleware/owner-guard.ts';
 import { replayOf, submitOnce, type RequestIdentity } from './idempotent-submit.ts';
 import { checkMedia } from './media-check.ts';
 import { requireModel } from './model-available.ts';
