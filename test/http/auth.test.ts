@@ -5,7 +5,7 @@ import { ownerIdOf } from '../../src/auth/api-keys.ts';
 import { isPublicPath } from '../../src/http/middleware/auth.ts';
 import { JFK_WAV } from '../helpers/paths.ts';
 import { connect, startMiniServer } from '../ws/mini-server.ts';
-import { buildTestApp } from './fake-test-app.ts';
+import { buildTestApp, type TestApp } from './test-app.ts';
 
 const KEY_A = 'key-a-0123456789abcdef';
 const KEY_B = 'key-b-0123456789abcdef';
@@ -20,7 +20,7 @@ function upload(name = 'jfk.wav') {
 }
 
 /** Every route the app registered, with its parameters filled in. */
-function concreteRoutes(t: ReturnType<typeof buildTestApp>, id: string) {
+function concreteRoutes(t: TestApp, id: string) {
   return t.app.routes
     .filter((r) => r.method !== 'ALL' && !r.path.includes('*'))
     .map((r) => ({ method: r.method, path: r.path.replace(':id', id).replace(':name', 'app.js') }));
@@ -34,8 +34,8 @@ afterEach(async () => {
 
 describe('API keys over HTTP', () => {
   it('answers 401 with WWW-Authenticate on every non-public route without a valid key', async () => {
-    const t = buildTestApp(KEYS);
-    const task = t.tasks.seed();
+    const t = await buildTestApp(KEYS, { start: false }); // the task stays queued: any change would show
+    const task = { id: await t.submit({}, { headers: bearer(KEY_A) }) };
     const routes = concreteRoutes(t, task.id).filter((r) => !isPublicPath(r.path));
     expect(routes.length).toBeGreaterThan(10);
     for (const headers of [{}, bearer('wrong-key-0123456789'), { Authorization: `Basic ${KEY_A}` }, { Authorization: 'Bearer' }, { Authorization: `Bearer ${KEY_A} extra` }]) {
@@ -52,7 +52,7 @@ describe('API keys over HTTP', () => {
   });
 
   it('serves health, the page, its assets and the API description without a key', async () => {
-    const t = buildTestApp(KEYS);
+    const t = await buildTestApp(KEYS);
     for (const p of ['/health/live', '/health/ready', '/openapi.json', '/docs', '/', '/assets/app.js']) {
       const res = await t.app.request(p);
       expect(res.status, p).not.toBe(401);
@@ -60,7 +60,7 @@ describe('API keys over HTTP', () => {
   });
 
   it('lets a valid key through, and takes ?token= only on the WebSocket path', async () => {
-    const t = buildTestApp(KEYS);
+    const t = await buildTestApp(KEYS);
     expect((await t.app.request('/tasks', { headers: bearer(KEY_A) })).status).toBe(200);
     expect((await t.app.request('/tasks', { headers: { Authorization: `bearer\t${KEY_B}` } })).status).toBe(200);
     expect((await t.app.request(`/tasks?token=${KEY_A}`)).status).toBe(401);
@@ -68,7 +68,7 @@ describe('API keys over HTTP', () => {
   });
 
   it('refuses an upload without a key before storing any of it', async () => {
-    const t = buildTestApp(KEYS);
+    const t = await buildTestApp(KEYS);
     const res = await t.app.request('/tasks', { method: 'POST', body: upload() });
     expect(res.status).toBe(401);
     const dir = path.join(t.config.DATA_DIR, 'uploads');
@@ -76,14 +76,15 @@ describe('API keys over HTTP', () => {
   });
 
   it('records the key owner id (never the key) and hides a task from every other key', async () => {
-    const t = buildTestApp(KEYS);
+    const t = await buildTestApp(KEYS);
     const created = await t.app.request('/tasks', { method: 'POST', body: upload(), headers: bearer(KEY_A) });
     expect(created.status).toBe(202);
     const { identifier: id } = (await created.json()) as { identifier: string };
     const record = (await t.tasks.get(id))!;
     expect(record.owner).toBe(ownerIdOf(KEY_A));
     expect(JSON.stringify(record)).not.toContain(KEY_A);
-    t.tasks.complete(id);
+    (await t.jobOf(id)).succeed();
+    await t.settled(id, 'completed');
 
     for (const [method, p] of [['GET', `/tasks/${id}`], ['GET', `/tasks/${id}/progress`], ['GET', `/tasks/${id}/result`], ['GET', `/tasks/${id}/media`], ['POST', `/tasks/${id}/cancel`], ['DELETE', `/tasks/${id}`]]) {
       const other = await t.app.request(p!, { method, headers: bearer(KEY_B) });
@@ -101,22 +102,21 @@ describe('API keys over HTTP', () => {
   });
 
   it('gives tasks made through the OpenAI routes to the calling key as well', async () => {
-    const t = buildTestApp(KEYS);
+    const t = await buildTestApp(KEYS);
     const body = new FormData();
     body.append('file', new Blob([new Uint8Array(wav)]), 'jfk.wav');
     body.append('model', 'whisper-1');
     const pending = t.app.request('/v1/audio/transcriptions', { method: 'POST', body, headers: bearer(KEY_B) });
-    const deadline = Date.now() + 5000;
-    while (t.tasks.records.size === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
-    const [task] = [...t.tasks.records.values()];
+    const [job] = await t.engine.waitForJobs(1);
+    const task = await t.tasks.get(job!.job.taskId);
     expect(task?.owner).toBe(ownerIdOf(KEY_B));
-    t.tasks.complete(task!.id);
+    job!.succeed();
     expect((await pending).status).toBe(200);
     expect((await t.app.request(`/tasks/${task!.id}`, { headers: bearer(KEY_A) })).status).toBe(404);
   });
 
   it('with no keys: everything is open, tasks have no owner, and start-up warns once', async () => {
-    const t = buildTestApp();
+    const t = await buildTestApp();
     const created = await t.app.request('/tasks', { method: 'POST', body: upload() });
     expect(created.status).toBe(202);
     const { identifier } = (await created.json()) as { identifier: string };
@@ -127,7 +127,7 @@ describe('API keys over HTTP', () => {
   });
 
   it('warns louder when open and listening beyond loopback', async () => {
-    const t = buildTestApp({ HOST: '0.0.0.0' });
+    const t = await buildTestApp({ HOST: '0.0.0.0' });
     const warning = t.logger.lines.find((l) => l.level === 'warn' && /API_KEYS/.test(String(l.args[1])));
     expect(String(warning?.args[1])).toMatch(/0\.0\.0\.0.*anyone/);
   });
@@ -136,7 +136,7 @@ describe('API keys over HTTP', () => {
 describe('API keys on the WebSocket', () => {
   it('refuses the upgrade with 401 without a valid key, by header or ?token=', async () => {
     mini = await startMiniServer(KEYS);
-    const task = mini.tasks.seed({ owner: ownerIdOf(KEY_A) });
+    const task = { id: await mini.submit({}, { headers: bearer(KEY_A) }) };
     await expect(connect(mini.wsUrl(task.id))).rejects.toThrow(/401/);
     await expect(connect(`${mini.wsUrl(task.id)}?token=wrong-0123456789abcdef`)).rejects.toThrow(/401/);
     await expect(connect(mini.wsUrl(task.id), { headers: bearer('wrong-0123456789abcdef') })).rejects.toThrow(/401/);
@@ -152,7 +152,7 @@ describe('API keys on the WebSocket', () => {
 
   it("closes another key's task with 4404, exactly like an unknown id", async () => {
     mini = await startMiniServer(KEYS);
-    const task = mini.tasks.seed({ owner: ownerIdOf(KEY_A) });
+    const task = { id: await mini.submit({}, { headers: bearer(KEY_A) }) };
     const other = await connect(`${mini.wsUrl(task.id)}?token=${KEY_B}`);
     const unknown = await connect(`${mini.wsUrl('00000000-0000-4000-8000-000000000000')}?token=${KEY_B}`);
     const [a, b] = await Promise.all([other.closed, unknown.closed]);

@@ -27,7 +27,7 @@ export function testConfig(env: Record<string, string> = {}): Config {
 }
 
 /** What buildTestApp may change besides the env: the service's overrides, the engine, and whether to start the scheduler. */
-export interface TestAppOptions extends Omit<ServiceOverrides, 'transcriber' | 'logger' | 'sqliteFile'> {
+export interface TestAppOptions extends Omit<ServiceOverrides, 'transcriber' | 'sqliteFile'> {
   /** The fake engine (default: a manual one with one ready worker). */
   engine?: FakeTranscriber;
   /** False: the scheduler never starts, so submitted tasks stay queued (default true). */
@@ -48,13 +48,17 @@ export async function buildTestApp(env: Record<string, string> = {}, options: Te
   const config = testConfig(env);
   const logger = createMemoryLogger();
   const engine = given ?? createFakeTranscriber('manual');
-  const service = await createService(config, { canDiarize: false, canVad: true, ...overrides, transcriber: engine, logger, sqliteFile: ':memory:' });
+  // A logger given (a real pino one, say) replaces the memory logger, whose lines then stay empty.
+  const service = await createService(config, { canDiarize: false, canVad: true, logger, ...overrides, transcriber: engine, sqliteFile: ':memory:' });
   let closing: Promise<void> | undefined;
+  let draining: Promise<void> | undefined;
   let disposed: Promise<void> | undefined;
+  /** The service's drain with no grace, once (jobs the test left waiting are left behind, as by a stop past its grace). */
+  const drain = () => (draining ??= service.drain(0));
   /** Closes the app, bus subscriptions and database without a drain (a server whose database went away). */
   const dispose = () => (disposed ??= service.dispose());
   const close = () => (closing ??= (async () => {
-    await service.drain(0); // jobs the test left waiting are left behind, as by a stop past its grace
+    await drain();
     await dispose();
   })());
   try {
@@ -70,7 +74,7 @@ export async function buildTestApp(env: Record<string, string> = {}, options: Te
     pollUntil(async () => (await service.tasks.get(id))!, (task: TaskRecord | undefined) => task?.status === status, timeoutMs, 5);
 
   return {
-    app, service, config, logger, engine, close, dispose, settled,
+    app, service, config, logger, engine, drain, close, dispose, settled,
     tasks: service.tasks,
     registry: service.registry,
     injectWebSocket: service.app.injectWebSocket,

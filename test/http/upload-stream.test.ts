@@ -48,7 +48,7 @@ describe('streaming upload', () => {
     expect(res.written).toBeLessThan(total / 4);
     const uploads = path.join(server.config.DATA_DIR, 'uploads');
     expect(existsSync(uploads) ? readdirSync(uploads) : []).toEqual([]);
-    expect(server.tasks.records.size).toBe(0);
+    expect(await server.taskCount()).toBe(0);
   });
 
   it('refuses at once a body whose declared length is over the limit', async () => {

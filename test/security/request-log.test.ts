@@ -62,7 +62,7 @@ describe('request log', () => {
     ws.ws.close();
     await expect(connect(`${s.url.replace('http', 'ws')}/ws/tasks/${created.identifier}?token=${OTHER}`)).rejects.toThrow(/401/);
     // Something that logs a request's headers in full is redacted by the logger itself.
-    (s.deps.logger as ReturnType<typeof createLogger>).warn({ headers: { authorization: `Bearer ${KEY}` } }, 'headers dump');
+    (s.service.logger as ReturnType<typeof createLogger>).warn({ headers: { authorization: `Bearer ${KEY}` } }, 'headers dump');
 
     const text = s.text();
     expect(s.lines().filter((l) => l.msg === 'request').length).toBeGreaterThanOrEqual(8);

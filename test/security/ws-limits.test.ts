@@ -10,7 +10,7 @@ afterEach(async () => {
 describe('WebSocket limits', () => {
   it('closes a socket over MAX_WS_CONNECTIONS with 4429 and a reason, across tasks', async () => {
     mini = await startMiniServer({ MAX_WS_CONNECTIONS: '3', MAX_WS_CONNECTIONS_PER_TASK: '10' });
-    const tasks = [mini.tasks.seed(), mini.tasks.seed()];
+    const tasks = [{ id: await mini.submit() }, { id: await mini.submit() }];
     const open = await Promise.all([tasks[0], tasks[0], tasks[1]].map((t) => connect(mini!.wsUrl(t!.id))));
     await Promise.all(open.map((c) => c.next((f) => f.type === 'progress')));
     const over = await connect(mini.wsUrl(tasks[1]!.id));
@@ -28,7 +28,7 @@ describe('WebSocket limits', () => {
 
   it('answers a frame over MAX_WS_FRAME_BYTES with INVALID_FRAME, and closes 1009 on one too big to buffer', async () => {
     mini = await startMiniServer({ MAX_WS_FRAME_BYTES: '64' });
-    const task = mini.tasks.seed();
+    const task = { id: await mini.submit() };
     const c = await connect(mini.wsUrl(task.id));
     await c.next((f) => f.type === 'progress');
     c.ws.send(JSON.stringify({ type: 'ping', pad: 'x'.repeat(100) }));

