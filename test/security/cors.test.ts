@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildTestApp } from '../http/fake-test-app.ts';
+import { buildTestApp } from '../http/test-app.ts';
 
 const preflight = (origin: string) => ({
   method: 'OPTIONS',
@@ -8,7 +8,7 @@ const preflight = (origin: string) => ({
 
 describe('CORS', () => {
   it('is off by default: no CORS headers at all', async () => {
-    const t = buildTestApp();
+    const t = await buildTestApp();
     const res = await t.app.request('/tasks', { headers: { Origin: 'https://evil.example' } });
     expect(res.headers.get('access-control-allow-origin')).toBeNull();
     const pre = await t.app.request('/tasks', preflight('https://evil.example'));
@@ -16,7 +16,7 @@ describe('CORS', () => {
   });
 
   it('allows only the listed origins, answering preflights before the API key is asked for', async () => {
-    const t = buildTestApp({ CORS_ORIGINS: 'https://app.example, https://other.example/', API_KEYS: 'key-0123456789abcdef' });
+    const t = await buildTestApp({ CORS_ORIGINS: 'https://app.example, https://other.example/', API_KEYS: 'key-0123456789abcdef' });
     const pre = await t.app.request('/tasks', preflight('https://app.example'));
     expect(pre.status).toBe(204);
     expect(pre.headers.get('access-control-allow-origin')).toBe('https://app.example');
@@ -34,7 +34,7 @@ describe('CORS', () => {
   });
 
   it('allows any origin with *', async () => {
-    const t = buildTestApp({ CORS_ORIGINS: '*' });
+    const t = await buildTestApp({ CORS_ORIGINS: '*' });
     const res = await t.app.request('/tasks', { headers: { Origin: 'https://anywhere.example' } });
     expect(res.headers.get('access-control-allow-origin')).toBe('*');
   });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ownerIdOf } from '../../src/auth/api-keys.ts';
 import { createRateLimiter } from '../../src/http/middleware/rate-limit.ts';
-import { buildTestApp } from '../http/fake-test-app.ts';
+import { buildTestApp, type TestApp } from '../http/test-app.ts';
 
 const KEY_A = 'key-a-0123456789abcdef';
 const KEY_B = 'key-b-0123456789abcdef';
@@ -50,16 +50,17 @@ describe('createRateLimiter', () => {
 
 describe('rate limit middleware', () => {
   const env = (ip: string, forwarded?: string) => ({ incoming: { socket: { remoteAddress: ip }, headers: {} } as never, forwarded });
-  const post = (t: ReturnType<typeof buildTestApp>, path: string, headers: Record<string, string> = {}, ip = '10.0.0.1') =>
+  const post = (t: TestApp, path: string, headers: Record<string, string> = {}, ip = '10.0.0.1') =>
     t.app.request(path, { method: 'POST', headers }, env(ip));
 
   it('answers 429 RATE_LIMITED with Retry-After once a key has used its tokens; other keys and reads go on', async () => {
-    const t = buildTestApp({ API_KEYS: `${KEY_A},${KEY_B}`, RATE_LIMIT_PER_MINUTE: '3' });
-    const task = t.tasks.seed({ owner: ownerIdOf(KEY_A) });
+    const t = await buildTestApp({ API_KEYS: `${KEY_A},${KEY_B}`, RATE_LIMIT_PER_MINUTE: '3' });
     const auth = (key: string) => ({ Authorization: `Bearer ${key}` });
+    const task = { id: await t.submit({}, { headers: auth(KEY_A) }) }; // the first of KEY_A's three
+    expect((await t.tasks.get(task.id))?.owner).toBe(ownerIdOf(KEY_A));
     const statuses = [];
-    for (let i = 0; i < 3; i++) statuses.push((await post(t, '/tasks/nope/cancel', auth(KEY_A))).status);
-    expect(statuses).toEqual([404, 404, 404]);
+    for (let i = 0; i < 2; i++) statuses.push((await post(t, '/tasks/nope/cancel', auth(KEY_A))).status);
+    expect(statuses).toEqual([404, 404]);
     const limited = await post(t, '/tasks/nope/cancel', auth(KEY_A));
     expect(limited.status).toBe(429);
     expect(Number(limited.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
@@ -73,13 +74,13 @@ describe('rate limit middleware', () => {
   });
 
   it('counts per address when keys are off, trusting X-Forwarded-For only behind TRUST_PROXY', async () => {
-    const direct = buildTestApp({ RATE_LIMIT_PER_MINUTE: '1' });
+    const direct = await buildTestApp({ RATE_LIMIT_PER_MINUTE: '1' });
     expect((await post(direct, '/tasks/x/cancel', {}, '10.0.0.1')).status).toBe(404);
     // A forged header changes nothing without TRUST_PROXY.
     expect((await post(direct, '/tasks/x/cancel', { 'X-Forwarded-For': '1.2.3.4' }, '10.0.0.1')).status).toBe(429);
     expect((await post(direct, '/tasks/x/cancel', {}, '10.0.0.2')).status).toBe(404);
 
-    const proxied = buildTestApp({ RATE_LIMIT_PER_MINUTE: '1', TRUST_PROXY: 'true' });
+    const proxied = await buildTestApp({ RATE_LIMIT_PER_MINUTE: '1', TRUST_PROXY: 'true' });
     const via = (chain: string) => post(proxied, '/tasks/x/cancel', { 'X-Forwarded-For': chain }, '10.9.9.9');
     expect((await via('203.0.113.5')).status).toBe(404);
     expect((await via('203.0.113.6')).status).toBe(404);
@@ -88,7 +89,7 @@ describe('rate limit middleware', () => {
   });
 
   it('slows down key guessing: failed attempts spend the address\'s tokens', async () => {
-    const t = buildTestApp({ API_KEYS: KEY_A, RATE_LIMIT_PER_MINUTE: '2' });
+    const t = await buildTestApp({ API_KEYS: KEY_A, RATE_LIMIT_PER_MINUTE: '2' });
     const guess = () => t.app.request('/tasks', { headers: { Authorization: 'Bearer guess-0123456789abcdef' } }, env('10.0.0.7'));
     expect((await guess()).status).toBe(401);
     expect((await guess()).status).toBe(401);
@@ -98,7 +99,7 @@ describe('rate limit middleware', () => {
   });
 
   it('is off with RATE_LIMIT_PER_MINUTE=0', async () => {
-    const t = buildTestApp({ RATE_LIMIT_PER_MINUTE: '0' });
+    const t = await buildTestApp({ RATE_LIMIT_PER_MINUTE: '0' });
     for (let i = 0; i < 200; i++) expect((await post(t, '/tasks/x/cancel')).status).toBe(404);
   });
 });
