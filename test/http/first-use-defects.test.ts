@@ -5,10 +5,10 @@ import { describe, expect, it } from 'vitest';
 import { taskError } from '../../src/tasks/errors.ts';
 import { publicDetail } from '../../src/contract/public-detail.ts';
 import { JFK_WAV } from '../helpers/paths.ts';
-import { buildTestApp } from './fake-test-app.ts';
+import { buildTestApp, type TestApp } from './test-app.ts';
 
 const wav = readFileSync(JFK_WAV);
-type T = ReturnType<typeof buildTestApp>;
+type T = TestApp;
 
 async function upload(t: T, name: string, headers: Record<string, string> = {}) {
   const body = new FormData();
@@ -22,7 +22,7 @@ const UPLOAD_DETAIL = 'ffmpeg failed (exit 1): ffmpeg version 5.1.6 Copyright (c
 
 describe('non-ASCII file names', () => {
   it('keeps a UTF-8 name end to end: the task, the list and the download header', async () => {
-    const t = buildTestApp();
+    const t = await buildTestApp();
     const name = 'Réunion équipe 会议.wav';
     const created = await upload(t, name);
     expect(created.status).toBe(202);
@@ -30,7 +30,8 @@ describe('non-ASCII file names', () => {
     const id = created.json.identifier as string;
     expect(((await (await t.app.request(`/tasks/${id}`)).json()) as any).file_name).toBe(name);
     expect(((await (await t.app.request('/tasks')).json()) as any).items[0].file_name).toBe(name);
-    t.tasks.complete(id);
+    (await t.jobOf(id)).succeed();
+    await t.settled(id, 'completed');
     const res = await t.app.request(`/tasks/${id}/result?format=srt&download=1`);
     const disposition = res.headers.get('content-disposition')!;
     expect(disposition).toContain(`filename*=UTF-8''${encodeURIComponent('Réunion équipe 会议.srt')}`);
@@ -43,8 +44,8 @@ describe('non-ASCII file names', () => {
 
 describe('wrong methods', () => {
   it('answers 405 with Allow instead of 404', async () => {
-    const t = buildTestApp();
-    const id = t.tasks.seed().id;
+    const t = await buildTestApp();
+    const id = await t.submit();
     for (const [method, path, allow] of [
       ['PUT', `/tasks/${id}`, 'GET, DELETE, HEAD'],
       ['PATCH', `/tasks/${id}`, 'GET, DELETE, HEAD'],
@@ -65,7 +66,7 @@ describe('wrong methods', () => {
 
 describe('URL submissions', () => {
   it('answers a malformed URL with 400 INVALID_URL, and a forbidden one still with 403', async () => {
-    const t = buildTestApp();
+    const t = await buildTestApp();
     const post = async (url: string) => {
       const res = await t.app.request('/tasks', { method: 'POST', body: JSON.stringify({ url }), headers: { 'Content-Type': 'application/json' } });
       return { status: res.status, code: ((await res.json()) as any).error.code };
@@ -78,7 +79,7 @@ describe('URL submissions', () => {
 
 describe('links', () => {
   it('are relative by default, whatever Host the client sends', async () => {
-    const t = buildTestApp();
+    const t = await buildTestApp();
     const { json } = await upload(t, 'a.wav', { Host: 'evil.example' });
     expect(json.links).toEqual({
       self: `/tasks/${json.identifier}`, progress: `/tasks/${json.identifier}/progress`,
@@ -89,25 +90,25 @@ describe('links', () => {
   });
 
   it('start with PUBLIC_URL when it is set, and with the forwarded origin only behind a trusted proxy', async () => {
-    const pub = buildTestApp({ PUBLIC_URL: 'https://stt.example.org/base/' });
+    const pub = await buildTestApp({ PUBLIC_URL: 'https://stt.example.org/base/' });
     const { json } = await upload(pub, 'a.wav', { Host: 'evil.example' });
     expect(json.links.self).toBe(`https://stt.example.org/base/tasks/${json.identifier}`);
     expect(json.links.websocket).toBe(`wss://stt.example.org/base/ws/tasks/${json.identifier}`);
-    const proxied = buildTestApp({ TRUST_PROXY: 'true' });
+    const proxied = await buildTestApp({ TRUST_PROXY: 'true' });
     const behind = await upload(proxied, 'a.wav', { 'X-Forwarded-Host': 'stt.lan', 'X-Forwarded-Proto': 'https' });
     expect(behind.json.links.progress).toBe(`https://stt.lan/tasks/${behind.json.identifier}/progress`);
-    const untrusted = await upload(buildTestApp(), 'a.wav', { 'X-Forwarded-Host': 'evil.example' });
+    const untrusted = await upload(await buildTestApp(), 'a.wav', { 'X-Forwarded-Host': 'evil.example' });
     expect(untrusted.json.links.self).toBe(`/tasks/${untrusted.json.identifier}`);
   });
 
-  it('refuses a PUBLIC_URL that is not an http(s) URL at start-up', () => {
-    expect(() => buildTestApp({ PUBLIC_URL: 'stt.example.org' })).toThrow(/PUBLIC_URL/);
+  it('refuses a PUBLIC_URL that is not an http(s) URL at start-up', async () => {
+    await expect(buildTestApp({ PUBLIC_URL: 'stt.example.org' })).rejects.toThrow(/PUBLIC_URL/);
   });
 });
 
 describe('server internals in errors', () => {
   it('shows the client file name and a short cause for a refused upload, and logs the whole probe output', async () => {
-    const t = buildTestApp({}, { probeMedia: async (file) => { throw new Error(UPLOAD_DETAIL.replace('/srv/data/uploads/6f1c2b9e-1111-2222-3333-444455556666/media.mp4', file)); } });
+    const t = await buildTestApp({}, { probeMedia: async (file) => { throw new Error(UPLOAD_DETAIL.replace('/srv/data/uploads/6f1c2b9e-1111-2222-3333-444455556666/media.mp4', file)); } });
     const { status, json } = await upload(t, 'Vidéo.mp4');
     expect(status).toBe(415);
     const shown = JSON.stringify(json);
@@ -120,9 +121,10 @@ describe('server internals in errors', () => {
   });
 
   it('trims a failed task\'s technical detail in the task, polling and socket views', async () => {
-    const t = buildTestApp();
-    const id = t.tasks.seed().id;
-    t.tasks.fail(id, taskError('AUDIO_DECODE_FAILED', UPLOAD_DETAIL));
+    const t = await buildTestApp();
+    const id = await t.submit();
+    (await t.jobOf(id)).fail(taskError('AUDIO_DECODE_FAILED', UPLOAD_DETAIL));
+    await t.settled(id, 'failed');
     for (const path of [`/tasks/${id}`, `/tasks/${id}/progress`]) {
       const detail = ((await (await t.app.request(path)).json()) as any).error.technical_detail as string;
       expect(detail).not.toContain('/uploads/');
@@ -145,13 +147,13 @@ describe('OpenAI route options that cannot be honoured', () => {
   }
 
   it('refuses include[]=logprobs and stream=true with srt in OpenAI\'s envelope instead of ignoring them', async () => {
-    const t = buildTestApp();
+    const t = await buildTestApp();
     const logprobs = await transcribe(t, { 'include[]': 'logprobs' });
     expect(logprobs.status).toBe(400);
     expect(logprobs.json.error).toMatchObject({ type: 'invalid_request_error', param: 'include[]', message: expect.stringContaining('logprobs') });
     const srt = await transcribe(t, { stream: 'true', response_format: 'srt' });
     expect(srt.status).toBe(400);
     expect(srt.json.error).toMatchObject({ type: 'invalid_request_error', param: 'stream' });
-    expect(t.tasks.records.size).toBe(0);
+    expect(await t.taskCount()).toBe(0);
   });
 });

@@ -6,7 +6,8 @@ import { taskError } from '../../src/tasks/errors.ts';
 import type { TranscriptResult } from '../../src/contract/transcript.ts';
 import { JFK_WAV } from '../helpers/paths.ts';
 import { serveFetch, type Listening } from '../helpers/start-service.ts';
-import { buildTestApp } from './fake-test-app.ts';
+import { createFakeTranscriber, type FakeJobControl } from '../helpers/fake-transcriber.ts';
+import { buildTestApp } from './test-app.ts';
 
 const RESULT: TranscriptResult = {
   text: ' And so my fellow Americans, ask not.',
@@ -32,7 +33,23 @@ const RESULT: TranscriptResult = {
   timings: { decodeMs: 1, transcribeMs: 2, totalMs: 3 },
 };
 
-const t = buildTestApp();
+// The fake engine plays the worker: progress, segments one by one, then the result (or a failure).
+const engine = createFakeTranscriber('manual');
+const run = engine.run;
+engine.run = (job) => {
+  const outcome = run(job);
+  setTimeout(() => void play(engine.jobs.at(-1)!), 10);
+  return outcome;
+};
+async function play(job: FakeJobControl) {
+  job.started(11);
+  job.progress(10);
+  if ((await t.tasks.get(job.job.taskId))?.fileName === 'broken.wav') return job.fail(taskError('AUDIO_DECODE_FAILED', 'bad frames'));
+  for (const segment of RESULT.segments) job.segment(segment);
+  job.succeed(RESULT);
+}
+
+const t = await buildTestApp({ WHISPER_MODEL: 'tiny.en' }, { engine });
 let server: Listening;
 let baseURL: string;
 let client: OpenAI;
@@ -40,15 +57,6 @@ const wav = readFileSync(JFK_WAV);
 const file = (name = 'jfk.wav') => toFile(wav, name, { type: 'audio/wav' });
 
 beforeAll(async () => {
-  // The fake service plays the worker: progress, segments one by one, then the result (or a failure).
-  t.tasks.bus.on('task.created', ({ task }) => {
-    setTimeout(() => {
-      t.tasks.step(task.id, 'transcribing', 10);
-      if (task.fileName === 'broken.wav') return t.tasks.fail(task.id, taskError('AUDIO_DECODE_FAILED', 'bad frames'));
-      for (const segment of RESULT.segments) t.tasks.segment(task.id, segment);
-      t.tasks.complete(task.id, RESULT);
-    }, 10);
-  });
   server = await serveFetch(t.app.fetch);
   baseURL = `${server.url}/v1`;
   client = new OpenAI({ baseURL, apiKey: 'unused', maxRetries: 0 });
@@ -65,7 +73,8 @@ describe('OpenAI-compatible routes (official SDK)', () => {
   });
 
   it('does answer verbose_json with word and segment granularities, asking the task for word timestamps', async () => {
-    const before = new Set(t.tasks.records.keys());
+    const all = async () => (await t.tasks.list({ limit: 1000, offset: 0 })).items;
+    const before = new Set((await all()).map((r) => r.id));
     const out = await client.audio.transcriptions.create({
       file: await file(), model: 'whisper-1', response_format: 'verbose_json', timestamp_granularities: ['word', 'segment'], temperature: 0.2,
     });
@@ -77,7 +86,7 @@ describe('OpenAI-compatible routes (official SDK)', () => {
     expect(out.segments?.[0]?.tokens).toEqual([400]);
     expect(out.words?.map((w) => w.word)).toEqual(['And', 'so', 'my', 'fellow', 'Americans,', 'ask', 'not.']);
     expect(out.words?.[6]).toEqual({ word: 'not.', start: 4, end: 5 });
-    const created = [...t.tasks.records.values()].filter((r) => !before.has(r.id));
+    const created = (await all()).filter((r) => !before.has(r.id));
     expect(created).toHaveLength(1);
     expect(created[0]!.params).toMatchObject({ wordTimestamps: true, temperature: 0.2, task: 'transcribe' });
     expect(created[0]!.status).toBe('completed');
@@ -97,10 +106,10 @@ describe('OpenAI-compatible routes (official SDK)', () => {
     expect(events[2]!.text).toBe('And so my fellow Americans, ask not.');
   });
 
-  it('does list the loaded model', async () => {
+  it('does list the served models, whisper-1 (the default) first', async () => {
     const models = [];
     for await (const model of client.models.list()) models.push(model.id);
-    expect(models).toEqual(['tiny.en']);
+    expect(models).toEqual(['whisper-1', 'tiny.en']);
     expect((await client.models.retrieve('tiny.en')).id).toBe('tiny.en');
   });
 
