@@ -5,7 +5,7 @@ import { createFakeTranscriber } from '../helpers/fake-transcriber.ts';
 import { JFK_WAV } from '../helpers/paths.ts';
 import { startService, type TestService } from '../helpers/start-service.ts';
 import { connect } from '../ws/mini-server.ts';
-import { buildTestApp } from './fake-test-app.ts';
+import { buildTestApp } from './test-app.ts';
 
 const wav = readFileSync(JFK_WAV);
 const KEY = 'metrics-key-0123456789';
@@ -77,27 +77,25 @@ describe('GET /metrics', () => {
 
   it('counts worker restarts the engine reports', async () => {
     let report: ((r: { slot: number; reason: string }) => void) | undefined;
-    const t = buildTestApp({}, {
-      engine: {
-        readyCount: () => 1,
-        modelInfo: () => null,
-        onWorkerRestart(listener) {
-          report = listener;
-          return () => (report = undefined);
-        },
+    // The worker pool's restart event, on the fake engine: the service subscribes its metrics to it.
+    const engine = Object.assign(createFakeTranscriber('manual'), {
+      onWorkerRestart(listener: (r: { slot: number; reason: string }) => void) {
+        report = listener;
+        return () => (report = undefined);
       },
     });
+    const t = await buildTestApp({}, { engine });
     report!({ slot: 0, reason: 'exited' });
     report!({ slot: 1, reason: 'exited' });
     report!({ slot: 0, reason: 'start_failed' });
     const text = await (await t.app.request('/metrics')).text();
     expect(samples(text, 'whisper_worker_restarts_total')).toEqual({ '{reason="exited"}': 2, '{reason="start_failed"}': 1 });
-    t.metrics.close();
+    await t.close(); // the service's dispose closes its metrics
     expect(report).toBeUndefined();
   });
 
   it('labels requests by route pattern, never by raw path', async () => {
-    const t = buildTestApp();
+    const t = await buildTestApp();
     const seen: string[] = [];
     t.app.get('/probe/:x', (c) => {
       seen.push(routeLabel(c));

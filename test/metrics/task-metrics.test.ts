@@ -6,7 +6,16 @@ import { attachTaskMetrics } from '../../src/metrics/task-metrics.ts';
 import { taskError } from '../../src/tasks/errors.ts';
 import type { TaskEventMap } from '../../src/tasks/task-events.ts';
 import type { Stage } from '../../src/contract/status.ts';
-import { createFakeTasks, sampleResult } from '../http/fake-tasks.ts';
+import type { TaskRecord } from '../../src/tasks/task-record.ts';
+import { fakeResult, fakeSegment } from '../helpers/fake-transcriber.ts';
+
+/** A queued task as the service announces it in task.created (these tests drive the bus, with their own clock). */
+const queuedTask = (id: string): TaskRecord => ({
+  id, status: 'queued', stage: 'queued', percentage: 0, message: 'Waiting in the queue', fileName: 'a.wav', mediaPath: null, mediaDuration: 24,
+  params: { language: 'auto', task: 'transcribe', vad: false, wordTimestamps: true, diarize: false, temperature: 0 },
+  language: null, languageProbability: null, result: null, error: null, attempts: 0, owner: null,
+  createdAt: '', startedAt: null, completedAt: null, updatedAt: '',
+});
 
 /** The value of one sample line, e.g. `name_count{stage="transcribing"}`. */
 const sample = (text: string, series: string) => {
@@ -20,11 +29,11 @@ describe('attachTaskMetrics', () => {
     const bus = createEventBus<TaskEventMap>();
     const registry = new Registry();
     attachTaskMetrics(bus, metricsIn(registry), () => now);
-    const tasks = createFakeTasks(bus);
     const step = (id: string, stage: Stage, percentage: number, extra: object = {}) =>
       bus.emit('task.progress', { taskId: id, stage, percentage, message: '', timestamp: '', ...extra });
 
-    const task = tasks.seed(); // task.created at t=0
+    const task = queuedTask('t1');
+    bus.emit('task.created', { task }); // at t=0
     now = 2_000;
     step(task.id, 'queued', 0, { queuePosition: 1, etaSeconds: 30 });
     now = 5_000;
@@ -35,7 +44,7 @@ describe('attachTaskMetrics', () => {
     step(task.id, 'aligning', 40);
     now = 17_000;
     step(task.id, 'complete', 100);
-    bus.emit('task.completed', { taskId: task.id, result: { ...sampleResult(), duration: 24 }, timestamp: '' });
+    bus.emit('task.completed', { taskId: task.id, result: fakeResult([fakeSegment(0)], { duration: 24 }), timestamp: '' });
 
     const text = await registry.metrics();
     expect(sample(text, 'whisper_queue_wait_seconds_sum')).toBe(5);
