@@ -1,7 +1,7 @@
 // The one way tests start a server in-process: the real service (SQLite, task service, HTTP, WebSocket,
 // webhooks, retention) through src/server.ts's startServer, on port 0 over a throwaway DATA_DIR. The
 // engine is the real worker pool with the random tiny.en model, or a Transcriber (a fake) for speed.
-// serveFetch() is the listener alone, for an app over fakes (test/ws/mini-server.ts, test/e2e/fake-api.ts).
+// serveFetch() is the listener alone, for an app built in the test (test/http/test-app.ts's service, test/e2e/fake-api.ts).
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
