@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { routeLabel } from '../../src/http/health/metrics-routes.ts';
+import { routeLabel } from '../../src/http/middleware/http-metrics.ts';
 import { createFakeTranscriber } from '../helpers/fake-transcriber.ts';
 import { JFK_WAV } from '../helpers/paths.ts';
 import { startService, type TestService } from '../helpers/start-service.ts';

@@ -6,7 +6,7 @@ import type { AppEnv } from '../app-env.ts';
 import { authMiddleware } from './auth.ts';
 import { ownerGuard } from './owner-guard.ts';
 import { corsMiddleware } from './cors.ts';
-import { httpMetricsMiddleware } from '../health/metrics-routes.ts';
+import { httpMetricsMiddleware } from './http-metrics.ts';
 import { queueLimitMiddleware } from './queue-limit.ts';
 import { createRateLimiter, rateLimitMiddleware } from './rate-limit.ts';
 import { requestLog } from './request-log.ts';
