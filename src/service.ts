@@ -84,91 +84,103 @@ export async function createService(config: Config, overrides: ServiceOverrides 
     throw error;
   }
 
-  const bus = createEventBus<TaskEventMap>((error, name) => logger.error({ err: error, event: name }, 'event listener failed'));
-  const diarization = resolveDiarization(config);
-  if (!diarization.available) {
-    logger.info({ segmentation: diarization.segmentationModel, embedding: diarization.embeddingModel },
-      `Speaker diarization is off: its models are missing. Get them with: ${DIARIZATION_DOWNLOAD}`);
-  }
-  const models = createModelCatalog(config);
-  // One pool per model in use (WHISPER_MODELS), the default's started now; see src/models/model-router.ts.
-  // A worker node whose heartbeat is older than this (three missed beats at least) no longer counts.
-  const rosterStaleMs = Math.max(3 * ROSTER_INTERVAL_MS, config.LEASE_TIMEOUT_MS);
-  const transcriber = overrides.transcriber ?? (config.ROLE === 'api' ? createRosterEngine(db, rosterStaleMs, logger) : createModelRouter({
-    catalog: models, workers: config.WORKERS, budgetBytes: config.MODEL_MEMORY_BYTES,
-    createPool: (model) => createPool({ ...config, WHISPER_MODEL: model.path }, logger, { diarization: diarization.options ?? undefined, ...overrides.pool }),
-    log: logger,
-  }));
-  const webhooks = createWebhookService({ h: db, config, logger });
-  // One process on its own SQLite file is the only writer of its rows; cluster nodes are not.
-  const store = webhooks.wrapStore(createTaskStore(db, { soleWriter: !clustered }));
-  let cluster: ClusterNode | undefined;
-  if (clustered) {
-    cluster = joinCluster({ h: db, config, bus, store, logger });
-    await cluster.ready;
-    logger.info({ node: cluster.nodeId, role: config.ROLE }, 'joined the cluster');
-  }
-  const tasks = createTaskService({ store, bus, transcriber, config, logger, shared: cluster?.shared, deleteMedia: media.remove });
-  const registry = createRegistry();
-  const bridge = bridgeBusToRegistry(bus, registry);
-  const metrics = createAppMetrics({
-    bus, tasks, sockets: () => registry.count(), workersReady: () => transcriber.readyCount(),
-    onWorkerRestart: (transcriber as PoolEvents).onWorkerRestart?.bind(transcriber), measureDisk: () => measureDiskUsage(config.DATA_DIR, media),
-    webhooks,
-  });
-  // Clients get a trimmed technical detail (publicDetail); the whole of it is kept here.
-  const stopFailureLog = bus.on('task.failed', ({ taskId, error, status }) => {
-    if (status === 'failed') logger.warn({ taskId, code: error.code, detail: error.technicalDetail }, `task failed: ${error.userMessage}`);
-  });
-  const app = createApp({
-    config, tasks, media, bus, registry, bridge, metrics, engine: transcriber, dbReady: () => databaseAnswers(db), logger, webhooks,
-    idempotency: createIdempotencyStore(db, config.IDEMPOTENCY_TTL_HOURS * 3_600_000), models,
-    canDiarize: overrides.canDiarize ?? diarization.available, canVad: overrides.canVad ?? resolveVadPath(config).exists,
-    probeMedia: overrides.probeMedia,
-  });
-  const retention = createRetention({
-    store: createRetentionStore(db), media, logger,
-    mediaRetentionHours: config.MEDIA_RETENTION_HOURS, resultRetentionDays: config.RESULT_RETENTION_DAYS,
-    removeTask: (id) => tasks.remove(id),
-  });
-  let stopHeartbeat: (() => Promise<void>) | undefined;
+  // What is built so far, undone in reverse when a later step fails (a bad API_KEYS file, a cluster
+  // that cannot be joined), so a failed start leaves no workers or open database behind.
+  const undo: Array<() => unknown> = [() => db.close()];
+  try {
+    const bus = createEventBus<TaskEventMap>((error, name) => logger.error({ err: error, event: name }, 'event listener failed'));
+    const diarization = resolveDiarization(config);
+    if (!diarization.available) {
+      logger.info({ segmentation: diarization.segmentationModel, embedding: diarization.embeddingModel },
+        `Speaker diarization is off: its models are missing. Get them with: ${DIARIZATION_DOWNLOAD}`);
+    }
+    const models = createModelCatalog(config);
+    // One pool per model in use (WHISPER_MODELS), the default's started now; see src/models/model-router.ts.
+    // A worker node whose heartbeat is older than this (three missed beats at least) no longer counts.
+    const rosterStaleMs = Math.max(3 * ROSTER_INTERVAL_MS, config.LEASE_TIMEOUT_MS);
+    const transcriber = overrides.transcriber ?? (config.ROLE === 'api' ? createRosterEngine(db, rosterStaleMs, logger) : createModelRouter({
+      catalog: models, workers: config.WORKERS, budgetBytes: config.MODEL_MEMORY_BYTES,
+      createPool: (model) => createPool({ ...config, WHISPER_MODEL: model.path }, logger, { diarization: diarization.options ?? undefined, ...overrides.pool }),
+      log: logger,
+    }));
+    if (!overrides.transcriber) undo.push(() => transcriber.close());
+    const webhooks = createWebhookService({ h: db, config, logger });
+    // One process on its own SQLite file is the only writer of its rows; cluster nodes are not.
+    const store = webhooks.wrapStore(createTaskStore(db, { soleWriter: !clustered }));
+    let cluster: ClusterNode | undefined;
+    if (clustered) {
+      cluster = joinCluster({ h: db, config, bus, store, logger });
+      const joined = cluster;
+      undo.push(() => joined.close());
+      await cluster.ready;
+      logger.info({ node: cluster.nodeId, role: config.ROLE }, 'joined the cluster');
+    }
+    const tasks = createTaskService({ store, bus, transcriber, config, logger, shared: cluster?.shared, deleteMedia: media.remove });
+    const registry = createRegistry();
+    const bridge = bridgeBusToRegistry(bus, registry);
+    const metrics = createAppMetrics({
+      bus, tasks, sockets: () => registry.count(), workersReady: () => transcriber.readyCount(),
+      onWorkerRestart: (transcriber as PoolEvents).onWorkerRestart?.bind(transcriber), measureDisk: () => measureDiskUsage(config.DATA_DIR, media),
+      webhooks,
+    });
+    undo.push(() => bridge.close(), () => metrics.close());
+    // Clients get a trimmed technical detail (publicDetail); the whole of it is kept here.
+    const stopFailureLog = bus.on('task.failed', ({ taskId, error, status }) => {
+      if (status === 'failed') logger.warn({ taskId, code: error.code, detail: error.technicalDetail }, `task failed: ${error.userMessage}`);
+    });
+    const app = createApp({
+      config, tasks, media, bus, registry, bridge, metrics, engine: transcriber, dbReady: () => databaseAnswers(db), logger, webhooks,
+      idempotency: createIdempotencyStore(db, config.IDEMPOTENCY_TTL_HOURS * 3_600_000), models,
+      canDiarize: overrides.canDiarize ?? diarization.available, canVad: overrides.canVad ?? resolveVadPath(config).exists,
+      probeMedia: overrides.probeMedia,
+    });
+    const retention = createRetention({
+      store: createRetentionStore(db), media, logger,
+      mediaRetentionHours: config.MEDIA_RETENTION_HOURS, resultRetentionDays: config.RESULT_RETENTION_DAYS,
+      removeTask: (id) => tasks.remove(id),
+    });
+    let stopHeartbeat: (() => Promise<void>) | undefined;
 
-  return {
-    config, logger, tasks, registry, app,
-    async start() {
-      if (clustered && config.ROLE !== 'api') {
-        stopHeartbeat = startHeartbeat(db, cluster!.nodeId, transcriber, logger);
-      }
-      await tasks.start();
-      webhooks.start();
-      retention.start();
-    },
-    async drain(graceMs) {
-      // The listener stays open through the drain: new work gets 503 SHUTTING_DOWN (a refused
-      // connection would look like a crash to clients and load balancers), reads are still served.
-      app.drain();
-      await Promise.all([tasks.stop(graceMs), retention.stop()]);
-      await webhooks.stop(); // deliveries in flight stay pending and go out after the next start
-      await stopHeartbeat?.();
-      if (cluster) {
-        const released = await cluster.releaseLeases().catch((error: unknown) => {
-          logger.warn({ err: error }, 'could not hand back running tasks; they are re-queued when their leases run out');
-          return 0;
-        });
-        if (released > 0) logger.info({ tasks: released }, 'handed running tasks back to the queue');
-        await cluster.close();
-      }
-    },
-    async dispose() {
-      app.dispose();
-      stopFailureLog();
-      bridge.close();
-      metrics.close();
-      if (!overrides.transcriber) await transcriber.close();
-      if (db.sqlite) checkpoint(db.sqlite, logger);
-      await db.close();
-    },
-  };
+    return {
+      config, logger, tasks, registry, app,
+      async start() {
+        if (clustered && config.ROLE !== 'api') {
+          stopHeartbeat = startHeartbeat(db, cluster!.nodeId, transcriber, logger);
+        }
+        await tasks.start();
+        webhooks.start();
+        retention.start();
+      },
+      async drain(graceMs) {
+        // The listener stays open through the drain: new work gets 503 SHUTTING_DOWN (a refused
+        // connection would look like a crash to clients and load balancers), reads are still served.
+        app.drain();
+        await Promise.all([tasks.stop(graceMs), retention.stop()]);
+        await webhooks.stop(); // deliveries in flight stay pending and go out after the next start
+        await stopHeartbeat?.();
+        if (cluster) {
+          const released = await cluster.releaseLeases().catch((error: unknown) => {
+            logger.warn({ err: error }, 'could not hand back running tasks; they are re-queued when their leases run out');
+            return 0;
+          });
+          if (released > 0) logger.info({ tasks: released }, 'handed running tasks back to the queue');
+          await cluster.close();
+        }
+      },
+      async dispose() {
+        app.dispose();
+        stopFailureLog();
+        bridge.close();
+        metrics.close();
+        if (!overrides.transcriber) await transcriber.close();
+        if (db.sqlite) checkpoint(db.sqlite, logger);
+        await db.close();
+      },
+    };
+  } catch (error) {
+    for (const step of undo.reverse()) await Promise.resolve().then(step).catch(() => {});
+    throw error;
+  }
 }
 
 /** The worker pool's extra event (the roster engine and test fakes lack it). */
