@@ -6,19 +6,10 @@ import { JFK_WAV } from '../helpers/paths.ts';
 import { startService, type TestService } from '../helpers/start-service.ts';
 import { connect } from '../ws/mini-server.ts';
 import { buildTestApp } from './test-app.ts';
+import { samples } from '../helpers/metric-samples.ts';
 
 const wav = readFileSync(JFK_WAV);
 const KEY = 'metrics-key-0123456789';
-
-/** Sample lines of a metric family as {labels text → value}. */
-function samples(text: string, name: string): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const line of text.split('\n')) {
-    const m = new RegExp(`^${name}(\\{[^}]*\\})? (\\S+)$`).exec(line);
-    if (m) out[m[1] ?? ''] = Number(m[2]);
-  }
-  return out;
-}
 
 let server: TestService | undefined;
 afterEach(async () => {

@@ -3,16 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createEventBus } from '../../src/events/event-bus.ts';
 import { createAppMetrics, type AppMetrics, type AppMetricsDeps } from '../../src/metrics/app-metrics.ts';
 import type { TaskEventMap } from '../../src/tasks/task-events.ts';
-
-/** Sample lines of a metric family as {labels text → value}. */
-function samples(text: string, name: string): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const line of text.split('\n')) {
-    const m = new RegExp(`^${name}(\\{[^}]*\\})? (\\S+)$`).exec(line);
-    if (m) out[m[1] ?? ''] = Number(m[2]);
-  }
-  return out;
-}
+import { samples } from '../helpers/metric-samples.ts';
 
 const opened: AppMetrics[] = [];
 afterEach(() => {
