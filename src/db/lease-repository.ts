@@ -43,13 +43,16 @@ export function createLeaseStore(h: DatabaseHandle): LeaseStore {
         .orderBy('created_at').orderBy(order).limit(1);
       if (dialect === 'postgres') pick = pick.forUpdate().skipLocked();
       const row = await db.updateTable('tasks')
-        .set({ status: 'processing', lease_owner: owner, lease_expires_ms: expiresMs, cancel_requested: 0 })
+        // The attempt counts from the claim: a node that dies before its task layer writes anything
+        // has still used one (else MAX_ATTEMPTS could be dodged, and the retry would not say attempts 2).
+        .set((eb) => ({ status: 'processing', lease_owner: owner, lease_expires_ms: expiresMs, cancel_requested: 0, attempts: eb('attempts', '+', 1) }))
         .where('id', '=', (eb) => eb.selectFrom(pick.as('next')).select('next.id'))
         .where('status', '=', 'queued')
         .returning([...LIGHT_COLUMNS, 'result'])
         .executeTakeFirst();
-      // The task layer marks the attempt itself; the row it works from is the queued one it was.
-      return row && { ...rowToRecord(row), status: 'queued' };
+      // The task layer then marks the attempt itself (attempts + 1 again, the same value): the row it
+      // works from is the queued one it was.
+      return row && { ...rowToRecord(row), status: 'queued', attempts: row.attempts - 1 };
     },
     async renew(owner, ids, expiresMs) {
       if (ids.length === 0) return { held: new Set(), cancel: new Set() };
