@@ -34,7 +34,7 @@ RUN node scripts/build-web.mjs && npx tsc -p tsconfig.build.json \
   && find node_modules/better-sqlite3/build -type f ! -name '*.node' -delete \
   && rm -rf node_modules/better-sqlite3/deps node_modules/better-sqlite3/src
 
-# ---- whisper.cpp, CPU: portable flags, no tuning for the build host (see native/build.sh) ----
+# ---- whisper.cpp, CPU: every x86-64 level, the best chosen at run time; no tuning for the build host (see native/build.sh) ----
 FROM node:${NODE_VERSION}-bookworm AS native-cpu
 RUN apt-get update \
   && apt-get install -y --no-install-recommends cmake g++ make curl openssl ca-certificates \

@@ -20,11 +20,22 @@ variant=cpu
 [ "$cuda" = "1" ] && variant=cuda
 arch=$(uname -m)
 
-# Portable CPU flags: never -march=native. On x86_64 the baseline is x86-64-v3 (AVX2/FMA/F16C).
+# Portable CPU code: never -march=native. WHISPER_CPU_BASELINE picks how, on x86_64:
+#   dispatch (default)  ggml's runtime CPU dispatch: one CPU backend per instruction-set level (x86-64 to
+#                       AVX-512 and AMX), built as libggml-cpu-<level>.so modules; the worker loads the best
+#                       one this CPU runs (src/engine/native/whisper-library.ts). About 4× the compile time.
+#   v3                  one backend for x86-64-v3 (AVX2/FMA/F16C): faster to build, no AVX-512.
+#   generic             one backend for any x86-64.
+# GPU builds (GGML_CUDA=1) and other architectures build one backend, as v3 and generic do.
+baseline=${WHISPER_CPU_BASELINE:-dispatch}
+case "$baseline" in dispatch|v3|generic) ;; *) echo "native: WHISPER_CPU_BASELINE must be dispatch, v3 or generic (got $baseline)" >&2; exit 1 ;; esac
+if [ "$baseline" = "dispatch" ] && { [ "$arch" != "x86_64" ] || [ "$cuda" = "1" ]; }; then baseline=v3; fi
 cmake_opts=(-DCMAKE_BUILD_TYPE=Release -DBUILD_SHARED_LIBS=ON -DGGML_NATIVE=OFF
   -DWHISPER_BUILD_TESTS=OFF -DWHISPER_BUILD_SERVER=OFF -DWHISPER_SDL2=OFF -DWHISPER_CURL=OFF
   -DGGML_OPENMP=OFF -DGGML_CCACHE=OFF -DCMAKE_BUILD_WITH_INSTALL_RPATH=ON "-DCMAKE_INSTALL_RPATH=\$ORIGIN")
-if [ "$arch" = "x86_64" ] && [ "${WHISPER_CPU_BASELINE:-v3}" = "v3" ]; then
+if [ "$baseline" = "dispatch" ]; then
+  cmake_opts+=(-DGGML_BACKEND_DL=ON -DGGML_CPU_ALL_VARIANTS=ON)
+elif [ "$arch" = "x86_64" ] && [ "$baseline" = "v3" ]; then
   cmake_opts+=(-DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_BMI2=ON)
 fi
 # Examples are configured (for whisper-cli) but only built when asked for.
@@ -106,6 +117,8 @@ mkdir -p "$out/lib" "$out/bin" "$out/include"
 find "$out/cmake" -name '*.so*' -exec cp -P {} "$out/lib/" \;
 cp "$src/include/whisper.h" "$src/ggml/include/"*.h "$out/include/"
 [ -x "$out/cmake/bin/whisper-cli" ] && cp "$out/cmake/bin/whisper-cli" "$out/bin/"
+# whisper-cli looks for the CPU backend modules beside itself (the worker is told the lib folder).
+for module in "$out"/lib/libggml-cpu-*.so; do [ -e "$module" ] && ln -sf "../lib/$(basename "$module")" "$out/bin/"; done
 build_abort_flag
 echo "$stamp_text" > "$stamp"  # written last: a half-done build never looks finished
 echo "native: built ${out}/lib/libwhisper.so" >&2

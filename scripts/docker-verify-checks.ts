@@ -1,5 +1,5 @@
 // What docker-verify.ts checks inside the image, and the HTTP calls it makes to the running container.
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { buildah } from './docker-buildah.ts';
 
@@ -22,6 +22,13 @@ export function checkFiles(root: string, repo: string): string[] {
   const dataOwner = statSync(at('/data')).uid;
   if (dataOwner === 0) throw new Error('/data in the image belongs to root; the server runs as a non-root user');
   const found = [`no compiler, headers, npm, TypeScript sources or tsx; /data owned by uid ${dataOwner}`];
+  // Runtime CPU dispatch (native/build.sh on x86-64): the modules, down to the one any x86-64 runs.
+  if (process.arch === 'x64') {
+    const lib = at('/app/native/build/cpu/lib');
+    const modules = readdirSync(lib).filter((f) => /^libggml-cpu-.+\.so$/.test(f));
+    if (!modules.includes('libggml-cpu-x64.so')) throw new Error(`the image lacks the x86-64 CPU backend modules in ${lib} (found: ${modules.join(', ') || 'none'})`);
+    found.push(`${modules.length} CPU backend modules for runtime dispatch`);
+  }
   // Native npm packages of package.json must be in the image with their platform part (sherpa-onnx-node's
   // optional per-platform package carries its addon and ONNX Runtime).
   const deps = Object.keys((JSON.parse(readFileSync(path.join(repo, 'package.json'), 'utf8')) as { dependencies: object }).dependencies);
