@@ -118,10 +118,10 @@ function firstDifference(a: string, b: string): string {
   return `at char ${i}: ours ${JSON.stringify(a.slice(from, i + 20))}, peer ${JSON.stringify(b.slice(from, i + 20))}`;
 }
 
-async function post(url: string, fields: Record<string, string>, file: string): Promise<{ ms: number; text: string }> {
+async function post(url: string, fields: Record<string, string | string[]>, file: string): Promise<{ ms: number; text: string }> {
   const form = new FormData();
   form.append('file', new Blob([readFileSync(file)], { type: 'audio/wav' }), path.basename(file));
-  for (const [k, v] of Object.entries(fields)) form.append(k, v);
+  for (const [k, v] of Object.entries(fields)) for (const one of [v].flat()) form.append(k, one);
   // node:http rather than fetch: a random-weight model can take longer than fetch's 300 s header timeout.
   const encoded = new Response(form);
   const payload = Buffer.from(await encoded.arrayBuffer());
@@ -144,7 +144,8 @@ async function post(url: string, fields: Record<string, string>, file: string): 
 
 const ours = (url: string, file: string, words: boolean) => post(`${url}/v1/audio/transcriptions`, {
   model: 'whisper-1', language: 'en', temperature: '0',
-  response_format: 'verbose_json', ...(words ? { 'timestamp_granularities[]': 'word' } : {}),
+  // Segments are asked for with words, or verbose_json leaves them out (as OpenAI's does) and the texts join differently.
+  response_format: 'verbose_json', ...(words ? { 'timestamp_granularities[]': ['word', 'segment'] } : {}),
 }, file);
 const peer = (url: string, file: string) => post(`${url}/inference`, { response_format: 'json', temperature: '0.0', language: 'en' }, file);
 
