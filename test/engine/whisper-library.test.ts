@@ -73,4 +73,3 @@ describe('createLibraryLoader', () => {
     expect(result.message).toMatch(/libggml-cpu-\*\.so/);
   });
 });
-
