@@ -94,6 +94,8 @@ describe('POST /tasks', () => {
     expect((await post(t, form({ language: 'en' }, null))).json.error.code).toBe('FILE_REQUIRED');
     const empty = await post(t, form({}, Buffer.alloc(0)));
     expect([empty.status, empty.json.error.code]).toEqual([400, 'EMPTY_FILE']);
+    // Refused first, before its options are read: an unknown model does not hide that the file is empty.
+    expect((await post(t, form({ model: 'no-such-model' }, Buffer.alloc(0)))).json.error.code).toBe('EMPTY_FILE');
     const text = await post(t, form({}, Buffer.from('just some words, not audio\n'.repeat(50)), 'notes.wav'));
     expect([text.status, text.json.error.code]).toEqual([415, 'UNSUPPORTED_MEDIA']);
     expect(probed).toEqual(['media.wav']); // the empty file was refused before the probe

@@ -3,6 +3,7 @@ import type { TaskRecord } from '../../tasks/task-record.ts';
 import type { TaskParams } from '../../contract/task-params.ts';
 import type { AppDeps } from '../app-deps.ts';
 import type { AppEnv } from '../app-env.ts';
+import { AppError } from '../app-error.ts';
 import { requestOwner } from '../middleware/owner-guard.ts';
 import { replayOf, submitOnce, type RequestIdentity } from './idempotent-submit.ts';
 import { checkMedia } from './media-check.ts';
@@ -16,6 +17,8 @@ export interface StoredMedia {
   dir: string;
   path: string;
   fileName: string;
+  /** Bytes, when known before the media check (an upload): 0 is refused as EMPTY_FILE before anything else. */
+  size?: number;
 }
 
 /** What a route hands to the intake: the media, how its options read, and what identifies the request. */
@@ -44,6 +47,7 @@ export interface MediaSubmission {
 export async function submitMedia(c: Context<AppEnv>, deps: AppDeps, submission: MediaSubmission): Promise<{ task: TaskRecord; replayed: boolean }> {
   let media = typeof submission.media === 'function' ? undefined : submission.media;
   try {
+    if (media?.size === 0) throw new AppError(400, 'EMPTY_FILE', 'The uploaded file is empty.', [{ field: 'file' }]);
     const selected = selectModel(deps, submission.model);
     requireModel(deps, selected);
     const params = withModel(submission.params(selected), selected.model);

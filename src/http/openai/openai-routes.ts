@@ -60,11 +60,7 @@ async function transcribe(c: Context<AppEnv>, deps: AppDeps, task: TaskParams['t
     media: file,
     model: fields.model,
     callbackUrl: fields.callback_url,
-    params: (selected) => {
-      if (file.size === 0) throw new AppError(400, 'EMPTY_FILE', 'The uploaded file is empty.', [{ field: 'file' }]);
-      request = parseOpenAiForm(fields, task, selected.info, deps.canDiarize);
-      return request.params;
-    },
+    params: (selected) => (request = parseOpenAiForm(fields, task, selected.info, deps.canDiarize)).params,
     identity: { route: `POST ${c.req.path}`, fields },
     nameInMessages: false,
   });

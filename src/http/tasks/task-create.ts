@@ -98,10 +98,7 @@ export function createTaskHandler(deps: AppDeps) {
       media: file,
       model: fields.model,
       callbackUrl: fields.callback_url,
-      params: (selected) => {
-        if (file.size === 0) throw new AppError(400, 'EMPTY_FILE', 'The uploaded file is empty.');
-        return parseTaskForm(fields, selected.info, deps.canDiarize, deps.canVad);
-      },
+      params: (selected) => parseTaskForm(fields, selected.info, deps.canDiarize, deps.canVad),
       identity: { route: 'POST /tasks', fields },
       nameInMessages: true,
     });
